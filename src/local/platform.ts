@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
+import { s3EngineCheck } from '../platform/aws/readiness.js';
+import type { Config } from '../platform/config.js';
+import { buildApp } from '../platform/http/app.js';
+import { LocalInbox } from '../platform/notify/local-inbox.js';
+import { resolveResources } from '../platform/resources.js';
+import { selectServices } from '../services/catalog.js';
+import { type EmbeddedEngines, localCredentials, startEmbeddedEngines } from './engines.js';
+import { provisionResources } from './provision.js';
+import { localRoutes } from './routes.js';
+
+export interface LocalPlatform {
+  app: FastifyInstance;
+  aws: AwsClients;
+  inbox: LocalInbox;
+  endpoints: { dynamodb: string; s3: string };
+  /** Closes the app, the clients and the embedded engines, in that order. */
+  close(): Promise<void>;
+}
+
+/**
+ * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
+ * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`.
+ */
+export async function startLocalPlatform(
+  config: Config,
+  logger: Logger,
+  clock: () => Date = () => new Date(),
+): Promise<LocalPlatform> {
+  const services = selectServices(config.services);
+  const log = logger.child({ service: 'local' });
+  const external = config.endpoints.dynamodb && config.endpoints.s3 ? config.endpoints : undefined;
+  let engines: EmbeddedEngines | undefined;
+  if (!external) {
+    engines = await startEmbeddedEngines({
+      host: '127.0.0.1',
+      dataDir: config.dataDir,
+      dynamodbPort: config.localPorts.dynamodb,
+      s3Port: config.localPorts.s3,
+    });
+  }
+  const endpoints = engines?.endpoints ?? { dynamodb: String(external?.dynamodb), s3: String(external?.s3) };
+  log.info({ endpoints, embedded: engines !== undefined }, 'engines ready');
+
+  const aws = createAwsClients({ region: config.region, endpoints, credentials: localCredentials });
+  const resources = Object.fromEntries(
+    services.map((s) => [s.name, resolveResources(config.stage, s.name, s.resources)]),
+  );
+  await provisionResources(aws, Object.values(resources), log);
+
+  const inbox = new LocalInbox(clock);
+  const app = await buildApp({
+    logger,
+    services,
+    context: { config, aws, clock },
+    extraReadinessChecks: [s3EngineCheck(aws)],
+    extraRoutes: localRoutes({ endpoints, resources, inbox }),
+  });
+  return {
+    app,
+    aws,
+    inbox,
+    endpoints,
+    close: async () => {
+      await app.close();
+      aws.destroy();
+      await engines?.close();
+    },
+  };
+}

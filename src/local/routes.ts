@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { LocalInbox } from '../platform/notify/local-inbox.js';
+import type { ResolvedResources } from '../platform/resources.js';
+
+export interface LocalRoutesOptions {
+  endpoints: { dynamodb?: string; s3?: string };
+  resources: Record<string, ResolvedResources>;
+  inbox: LocalInbox;
+}
+
+const names = (entries: Record<string, { name: string }>) =>
+  Object.fromEntries(Object.entries(entries).map(([id, { name }]) => [id, name]));
+
+/** Local mode only: where the engines are and what the platform published. */
+export function localRoutes({ endpoints, resources, inbox }: LocalRoutesOptions): FastifyPluginAsync {
+  const services = Object.entries(resources);
+  const summary = {
+    endpoints,
+    tables: Object.fromEntries(services.map(([service, r]) => [service, names(r.tables)])),
+    buckets: Object.fromEntries(services.map(([service, r]) => [service, names(r.buckets)])),
+  };
+  return async (app) => {
+    const schema = { tags: ['local'], summary: 'Local mode only' };
+    app.get('/_local', { schema }, async () => summary);
+    app.get('/_local/notifications', { schema }, async () => inbox.list());
+  };
+}

@@ -1,0 +1,56 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsEndpoints {
+  dynamodb?: string;
+  s3?: string;
+}
+
+export interface AwsClientOptions {
+  region: string;
+  /** Unset entries mean the real AWS endpoint. */
+  endpoints: AwsEndpoints;
+  /** Static credentials for local engines, which accept any; unset means the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  s3: S3Client;
+  destroy(): void;
+}
+
+/**
+ * One place builds every SDK client. Clients are long-lived and shared: the SDK's per-call CPU cost is
+ * high, and reusing them keeps TLS connections alive between calls.
+ */
+export function createAwsClients({ region, endpoints, credentials }: AwsClientOptions): AwsClients {
+  const common = { region, credentials, maxAttempts: 3 };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const s3 = new S3Client({
+    ...common,
+    endpoint: endpoints.s3,
+    // Local S3 engines (s3rver, LocalStack) serve buckets by path, not by virtual host.
+    forcePathStyle: endpoints.s3 !== undefined,
+    // s3rver stores aws-chunked uploads with their framing unless checksums are only sent when required.
+    ...(endpoints.s3 !== undefined && {
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+      responseChecksumValidation: 'WHEN_REQUIRED' as const,
+    }),
+  });
+  return {
+    dynamodb,
+    documents,
+    s3,
+    destroy() {
+      documents.destroy();
+      dynamodb.destroy();
+      s3.destroy();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Typed configuration read from the environment only, validated once at start.
+ * Every variable is declared here with its description and default; the README table is held
+ * against this list by a test, so the two cannot drift apart.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  stage: string;
+  services: string[] | 'all';
+  dataDir: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  region: string;
+  endpoints: { dynamodb?: string; s3?: string };
+  localPorts: { dynamodb: number; s3: number };
+}
+
+export interface ConfigVariable {
+  name: string;
+  description: string;
+  default: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const configVariables: readonly ConfigVariable[] = [
+  { name: 'PORT', description: 'HTTP port of the server', default: '3000' },
+  {
+    name: 'HOST',
+    description: 'Interface the HTTP server binds to (the container image sets 0.0.0.0)',
+    default: '127.0.0.1',
+  },
+  { name: 'LOG_LEVEL', description: `Log level: ${logLevels.join(', ')}`, default: 'info' },
+  {
+    name: 'SKIFF_STAGE',
+    description: 'Stage name; physical resource names are `skiff-<stage>-<service>-<resource>`',
+    default: 'local',
+  },
+  {
+    name: 'SERVICES',
+    description: 'Comma-separated services to mount (`greetings`, ...), or `all`',
+    default: 'all',
+  },
+  {
+    name: 'SKIFF_DATA_DIR',
+    description: 'Where `npm start` keeps the embedded DynamoDB and S3 data',
+    default: '.skiff',
+  },
+  {
+    name: 'SKIFF_BODY_LIMIT_BYTES',
+    description: 'Largest request body accepted; larger gets 413',
+    default: '1048576',
+  },
+  {
+    name: 'SKIFF_SHUTDOWN_TIMEOUT_MS',
+    description: 'How long shutdown waits for in-flight requests before exiting',
+    default: '10000',
+  },
+  { name: 'AWS_REGION', description: 'AWS region of every SDK client', default: 'eu-west-1' },
+  {
+    name: 'AWS_ENDPOINT_URL',
+    description: 'Endpoint for every AWS service (e.g. LocalStack `http://localhost:4566`); unset means AWS',
+    default: '(unset)',
+  },
+  {
+    name: 'AWS_ENDPOINT_URL_DYNAMODB',
+    description: 'DynamoDB endpoint; wins over `AWS_ENDPOINT_URL`',
+    default: '(unset)',
+  },
+  {
+    name: 'AWS_ENDPOINT_URL_S3',
+    description: 'S3 endpoint; wins over `AWS_ENDPOINT_URL`',
+    default: '(unset)',
+  },
+  {
+    name: 'SKIFF_LOCAL_DYNAMODB_PORT',
+    description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
+    default: '4567',
+  },
+  {
+    name: 'SKIFF_LOCAL_S3_PORT',
+    description: 'Port of the embedded S3 (s3rver) under `npm start`; 0 picks a free one',
+    default: '4568',
+  },
+];
+
+const defaults = Object.fromEntries(configVariables.map((v) => [v.name, v.default]));
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string => {
+    const value = env[name]?.trim();
+    return value ? value : (defaults[name] ?? '');
+  };
+  const integer = (name: string, min: number, max: number): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+      problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+    }
+    return raw;
+  };
+
+  const logLevel = read('LOG_LEVEL') as LogLevel;
+  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+  const stage = read('SKIFF_STAGE');
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    problems.push(`SKIFF_STAGE must be 1-20 lower-case letters, digits or dashes, got "${stage}"`);
+  }
+  const servicesRaw = read('SERVICES');
+  const services =
+    servicesRaw === 'all'
+      ? 'all'
+      : servicesRaw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  if (services !== 'all' && services.length === 0) problems.push('SERVICES must name at least one service');
+  const anyEndpoint = url('AWS_ENDPOINT_URL');
+
+  const config: Config = {
+    port: integer('PORT', 0, 65535),
+    host: read('HOST'),
+    logLevel,
+    stage,
+    services,
+    dataDir: read('SKIFF_DATA_DIR'),
+    bodyLimitBytes: integer('SKIFF_BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024),
+    shutdownTimeoutMs: integer('SKIFF_SHUTDOWN_TIMEOUT_MS', 0, 600_000),
+    region: read('AWS_REGION'),
+    endpoints: {
+      dynamodb: url('AWS_ENDPOINT_URL_DYNAMODB') ?? anyEndpoint,
+      s3: url('AWS_ENDPOINT_URL_S3') ?? anyEndpoint,
+    },
+    localPorts: {
+      dynamodb: integer('SKIFF_LOCAL_DYNAMODB_PORT', 0, 65535),
+      s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

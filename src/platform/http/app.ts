@@ -1,0 +1,69 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
+import { resolveResources } from '../resources.js';
+import type { ServiceContext, ServiceModule } from '../service.js';
+import { registerHealthRoutes } from './health.js';
+import { registerOpenApi } from './openapi.js';
+import { registerProblemHandlers } from './problem.js';
+import { requestIdFor } from './request-id.js';
+import { createValidatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  logger: Logger;
+  services: ServiceModule[];
+  context: Omit<ServiceContext, 'resources'>;
+  /** Checks added to the services' own (local mode adds the embedded S3). */
+  extraReadinessChecks?: ReadinessCheck[];
+  /** Routes outside any service, e.g. local mode's `/_local`. */
+  extraRoutes?: FastifyPluginAsync;
+}
+
+/** The one HTTP app every runtime (npm start, container, Lambda) builds. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { logger, services, context } = options;
+  const app = Fastify({
+    loggerInstance: logger.child({ service: 'platform' }) as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: context.config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerProblemHandlers(app);
+  await registerOpenApi(app);
+
+  const resolved = services.map((service) => ({
+    service,
+    resources: resolveResources(context.config.stage, service.name, service.resources),
+  }));
+  registerHealthRoutes(app, [
+    ...resourceChecks(
+      context.aws,
+      resolved.map((r) => r.resources),
+    ),
+    ...(options.extraReadinessChecks ?? []),
+  ]);
+  for (const { service, resources } of resolved) {
+    await app.register(async (scope) => {
+      const serviceLogger = logger.child({ service: service.name });
+      scope.setChildLoggerFactory((_platformLogger, bindings, childOptions) =>
+        serviceLogger.child(bindings, childOptions),
+      );
+      await scope.register(service.routes({ ...context, resources }));
+    });
+  }
+  if (options.extraRoutes) await app.register(options.extraRoutes);
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import type { LogLevel } from './config.js';
+
+/**
+ * Paths never written to a log. Request bodies and URLs are not logged at all (usernames sit in paths),
+ * so these catch what a handler might pass to the logger by mistake.
+ */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'email',
+  '*.email',
+  'name',
+  '*.name',
+  'username',
+  '*.username',
+  'dateOfBirth',
+  '*.dateOfBirth',
+];
+
+/**
+ * pino options shared by every runtime: JSON lines on stdout, ISO time. The root logger carries no
+ * `service`: the app binds `platform` or the service's name, so no line has the key twice.
+ */
+export function loggerOptions(level: LogLevel): LoggerOptions {
+  return {
+    level,
+    base: {},
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+    serializers: {
+      // The route pattern, not the URL: `/hello/{username}` must not put a name into the logs.
+      req: (req: FastifyRequest) => ({ method: req.method, route: req.routeOptions?.url ?? '(no route)' }),
+      res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
+import { ProblemSchema } from '../../platform/http/schemas.js';
+import {
+  dateOfBirthProblem,
+  greetingFor,
+  normaliseUsername,
+  parseCalendarDate,
+  usernamePattern,
+} from './domain.js';
+import type { BirthdayStore } from './store.js';
+
+const Params = Type.Object({
+  username: Type.String({
+    pattern: usernamePattern,
+    'x-message': 'must contain only letters (1 to 64)',
+    description: 'Letters only',
+    examples: ['alice'],
+  }),
+});
+
+const SaveBody = Type.Object(
+  {
+    dateOfBirth: Type.String({
+      maxLength: 10,
+      description: 'YYYY-MM-DD, a real date before today (UTC)',
+      examples: ['1990-07-14'],
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const Greeting = Type.Object({ message: Type.String() });
+
+export interface GreetingsDependencies {
+  store: BirthdayStore;
+  clock: () => Date;
+}
+
+export function greetingsRoutes({ store, clock }: GreetingsDependencies): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['greetings'];
+
+    app.put(
+      '/hello/:username',
+      {
+        schema: {
+          tags,
+          summary: "Save or replace a user's date of birth",
+          params: Params,
+          body: SaveBody,
+          response: { 204: Type.Null({ description: 'Saved' }), 400: ProblemSchema },
+        },
+      },
+      async (request, reply) => {
+        const now = clock();
+        const problem = dateOfBirthProblem(request.body.dateOfBirth, now);
+        if (problem) throw validationProblem([{ field: 'body.dateOfBirth', message: problem }]);
+        const username = normaliseUsername(request.params.username);
+        await store.save({ username, dateOfBirth: request.body.dateOfBirth }, now);
+        request.log.info({ event: 'birthday.saved' }, 'date of birth saved');
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/hello/:username',
+      {
+        schema: {
+          tags,
+          summary: 'Greet a user: days until their birthday, or happy birthday',
+          params: Params,
+          response: { 200: Greeting, 400: ProblemSchema, 404: ProblemSchema },
+        },
+      },
+      async (request) => {
+        const username = normaliseUsername(request.params.username);
+        const saved = await store.find(username);
+        const birth = saved && parseCalendarDate(saved.dateOfBirth);
+        if (!birth) throw new HttpProblem(404, 'No date of birth is saved for this username.');
+        return { message: greetingFor(username, birth, clock()) };
+      },
+    );
+  };
+}

@@ -1,0 +1,9 @@
+import type { ServiceResources } from '../../platform/resources.js';
+
+/** One item per username: `{ username, dateOfBirth, updatedAt }`. */
+export const greetingsResources = {
+  tables: {
+    birthdays: { partitionKey: { name: 'username', type: 'S' } },
+  },
+  buckets: {},
+} satisfies ServiceResources;

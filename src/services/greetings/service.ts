@@ -1,0 +1,14 @@
+import type { ServiceModule } from '../../platform/service.js';
+import { greetingsRoutes } from './http.js';
+import { greetingsResources } from './resources.js';
+import { dynamoBirthdayStore } from './store.js';
+
+export const greetingsService: ServiceModule<typeof greetingsResources> = {
+  name: 'greetings',
+  resources: greetingsResources,
+  routes: ({ aws, resources, clock }) =>
+    greetingsRoutes({
+      store: dynamoBirthdayStore(aws.documents, resources.tables.birthdays.name),
+      clock,
+    }),
+};
