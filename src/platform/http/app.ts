@@ -24,6 +24,20 @@ export interface AppOptions {
   extraRoutes?: FastifyPluginAsync;
 }
 
+/**
+ * While closing, a response that finishes on a kept-alive connection would leave that connection
+ * open and hold shutdown until it times out; `Connection: close` ends it with the response.
+ */
+function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+}
+
 /** The one HTTP app every runtime (npm start, container, Lambda) builds. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { logger, services, context } = options;
@@ -41,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  closeKeptAliveConnectionsOnShutdown(app);
   registerProblemHandlers(app);
   await registerOpenApi(app);
 

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configVariables, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      stage: 'local',
+      services: 'all',
+      dataDir: '.skiff',
+      bodyLimitBytes: 1_048_576,
+      shutdownTimeoutMs: 10_000,
+      region: 'eu-west-1',
+      endpoints: { dynamodb: undefined, s3: undefined },
+      localPorts: { dynamodb: 4567, s3: 4568 },
+    });
+  });
+
+  it('reads services and endpoints, the specific endpoint winning', () => {
+    const config = loadConfig({
+      SERVICES: 'greetings, users',
+      AWS_ENDPOINT_URL: 'http://localhost:4566',
+      AWS_ENDPOINT_URL_S3: 'http://localhost:9000',
+    });
+    expect(config.services).toEqual(['greetings', 'users']);
+    expect(config.endpoints).toEqual({ dynamodb: 'http://localhost:4566', s3: 'http://localhost:9000' });
+  });
+
+  it('names every bad value in one clear error', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', SKIFF_STAGE: 'Prod!', AWS_ENDPOINT_URL: 'localhost' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const { problems } = error as ConfigError;
+      expect(problems).toHaveLength(4);
+      expect(problems.join('\n')).toMatch(/PORT.*"eighty"/);
+      expect(problems.join('\n')).toMatch(/LOG_LEVEL/);
+      expect(problems.join('\n')).toMatch(/SKIFF_STAGE.*"Prod!"/);
+      expect(problems.join('\n')).toMatch(/AWS_ENDPOINT_URL.*"localhost"/);
+    }
+  });
+
+  it('refuses out-of-range numbers', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
+    expect(() => loadConfig({ SKIFF_BODY_LIMIT_BYTES: '-1' })).toThrow(/SKIFF_BODY_LIMIT_BYTES/);
+  });
+});
+
+describe('README configuration table', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it.each(configVariables.map((v) => [v.name, v.default]))('documents %s (default %s)', (name, value) => {
+    expect(readme).toContain(`| \`${name}\` | \`${value}\` |`);
+  });
+});

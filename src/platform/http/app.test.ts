@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ env: { SKIFF_BODY_LIMIT_BYTES: '2048' } });
+});
+afterAll(() => platform.stop());
+
+const expectProblem = (response: {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  json(): unknown;
+}) => {
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const problem = response.json() as Record<string, unknown>;
+  expect(problem).toMatchObject({
+    status: response.statusCode,
+    type: expect.any(String),
+    title: expect.any(String),
+  });
+  expect(problem.detail).toEqual(expect.any(String));
+  return problem;
+};
+
+describe('error model', () => {
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/no/such/route?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(expectProblem(response)).toMatchObject({ instance: '/no/such/route', title: 'Not Found' });
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const response = await platform.app.inject({
+      method: 'PUT',
+      url: '/hello/alice',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"dateOfBirth": "1990-01-01"',
+    });
+    expect(response.statusCode).toBe(400);
+    expectProblem(response);
+  });
+
+  it('answers an empty JSON body with a 400 problem', async () => {
+    const response = await platform.app.inject({
+      method: 'PUT',
+      url: '/hello/alice',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(response.statusCode).toBe(400);
+    expectProblem(response);
+  });
+
+  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
+    'answers a %s body with a 415 problem',
+    async (contentType) => {
+      const response = await platform.app.inject({
+        method: 'PUT',
+        url: '/hello/alice',
+        headers: { 'content-type': contentType },
+        payload: 'dateOfBirth=1990-01-01',
+      });
+      expect(response.statusCode).toBe(415);
+      expectProblem(response);
+    },
+  );
+
+  it('answers an oversized body with a 413 problem', async () => {
+    const response = await platform.app.inject({
+      method: 'PUT',
+      url: '/hello/alice',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ dateOfBirth: '1990-01-01', padding: 'x'.repeat(4096) }),
+    });
+    expect(response.statusCode).toBe(413);
+    expectProblem(response);
+  });
+
+  it('answers a prototype-pollution body with a 400, not a crash', async () => {
+    const response = await platform.app.inject({
+      method: 'PUT',
+      url: '/hello/alice',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"dateOfBirth":"1990-01-01","__proto__":{"admin":true}}',
+    });
+    expect(response.statusCode).toBe(400);
+    expectProblem(response);
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a caller-supplied X-Request-Id and logs it on every line of that request', async () => {
+    const requestId = 'trace-1234.abc';
+    const response = await platform.app.inject({
+      method: 'GET',
+      url: '/hello/nobody',
+      headers: { 'x-request-id': requestId },
+    });
+    expect(response.headers['x-request-id']).toBe(requestId);
+    const lines = platform.logs().filter((line) => line.requestId === requestId);
+    expect(lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    for (const line of lines) expect(line).toMatchObject({ service: 'greetings', level: 'info' });
+  });
+
+  it('generates an id when none is given, or when the given one is unsafe', async () => {
+    const none = await platform.app.inject({ method: 'GET', url: '/healthz' });
+    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const unsafe = await platform.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\u0007 with spaces' },
+    });
+    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('writes JSON log lines with level, time, msg and service', async () => {
+    await platform.app.inject({ method: 'GET', url: '/hello/nobody' });
+    for (const line of platform.logs()) {
+      expect(line).toMatchObject({
+        level: expect.any(String),
+        time: expect.any(String),
+        msg: expect.any(String),
+      });
+      expect(line.service).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('documentation', () => {
+  it('serves OpenAPI 3.1 with the greetings routes', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths['/hello/{username}'])).toEqual(['put', 'get']);
+    expect(document.paths['/healthz']).toBeUndefined();
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.body).toContain('swagger-ui');
+  });
+});
+
+describe('health', () => {
+  it('says the process is alive', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('says it is ready when DynamoDB and S3 answer', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ready',
+      checks: { 'dynamodb:skiff-local-greetings-birthdays': 'ok', s3: 'ok' },
+    });
+  });
+});
+
+describe('local mode', () => {
+  it('tells where the engines are and what resources exist', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/_local' });
+    expect(response.json()).toEqual({
+      endpoints: platform.endpoints,
+      tables: { greetings: { birthdays: 'skiff-local-greetings-birthdays' } },
+      buckets: { greetings: {} },
+    });
+    expect(platform.endpoints.dynamodb).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('lists published notifications, in order', async () => {
+    expect((await platform.app.inject({ method: 'GET', url: '/_local/notifications' })).json()).toEqual([]);
+    await platform.inbox.publish({ topic: 'test', subject: 'Hi', message: 'hello', attributes: { a: '1' } });
+    const entries = (await platform.app.inject({ method: 'GET', url: '/_local/notifications' })).json();
+    expect(entries).toEqual([
+      {
+        topic: 'test',
+        subject: 'Hi',
+        message: 'hello',
+        attributes: { a: '1' },
+        messageId: expect.any(String),
+        publishedAt: expect.any(String),
+      },
+    ]);
+  });
+});
+
+describe('readiness when a store is down', () => {
+  it('answers 503 with the failing checks', async () => {
+    const lonely = await startTestPlatform();
+    try {
+      lonely.aws.dynamodb.config.endpoint = async () => ({
+        hostname: '127.0.0.1',
+        port: 9,
+        protocol: 'http:',
+        path: '/',
+      });
+      const response = await lonely.app.inject({ method: 'GET', url: '/readyz' });
+      expect(response.statusCode).toBe(503);
+      expect(expectProblem(response).checks).toMatchObject({
+        'dynamodb:skiff-local-greetings-birthdays': expect.not.stringMatching(/^ok$/),
+        s3: 'ok',
+      });
+    } finally {
+      await lonely.stop();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localCredentials } from '../../local/engines.js';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { createHttpApiHandler, type HttpApiHandler } from '../../platform/lambda.js';
+import { greetingsService } from './service.js';
+
+/** An API Gateway HTTP API (payload 2.0) event, as AWS sends it. */
+function httpApiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEventV2 {
+  const json = body === undefined ? undefined : JSON.stringify(body);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      accept: '*/*',
+      'content-length': String(json?.length ?? 0),
+      ...(json && { 'content-type': 'application/json' }),
+      host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      'user-agent': 'curl/8.5.0',
+      'x-amzn-trace-id': 'Root=1-67890abc-1234567890abcdef12345678',
+      'x-forwarded-for': '203.0.113.7',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      requestId: 'JgQ2xjS9DoEEMTw=',
+      routeKey: '$default',
+      stage: '$default',
+      time: '21/Nov/2026:09:30:00 +0000',
+      timeEpoch: 1795253400000,
+    },
+    body: json,
+    isBase64Encoded: false,
+  };
+}
+
+const lambdaContext = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' } as Context;
+
+let platform: TestPlatform;
+let handler: HttpApiHandler;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  // On Lambda the credentials come from the execution role through the environment.
+  process.env.AWS_ACCESS_KEY_ID = localCredentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = localCredentials.secretAccessKey;
+  handler = createHttpApiHandler([greetingsService], {
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_DYNAMODB: platform.endpoints.dynamodb,
+    SKIFF_STAGE: 'local',
+    LOG_LEVEL: 'silent',
+  });
+});
+afterAll(async () => {
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  await platform.stop();
+});
+
+describe('greetings on Lambda behind an HTTP API', () => {
+  it('saves and greets through API Gateway v2 events, against real DynamoDB calls', async () => {
+    const saved = await handler(
+      httpApiEvent('PUT', '/hello/ada', { dateOfBirth: '1815-12-10' }),
+      lambdaContext,
+    );
+    expect(saved.statusCode).toBe(204);
+
+    const greeted = await handler(httpApiEvent('GET', '/hello/ada'), lambdaContext);
+    expect(greeted.statusCode).toBe(200);
+    expect(greeted.headers?.['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(greeted.body)).toEqual({ message: expect.stringMatching(/^Hello, ada! /) });
+
+    // The Lambda wrote to the same table the local platform reads.
+    const local = await platform.app.inject({ method: 'GET', url: '/hello/ada' });
+    expect(local.json()).toEqual(JSON.parse(greeted.body));
+  });
+
+  it('answers bad input with a 400 problem', async () => {
+    const response = await handler(httpApiEvent('PUT', '/hello/ada', { dateOfBirth: 'soon' }), lambdaContext);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers?.['content-type']).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 400, errors: [{ field: 'body.dateOfBirth' }] });
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await handler(httpApiEvent('GET', '/nope'), lambdaContext);
+    expect(response.statusCode).toBe(404);
+  });
+});
