@@ -31,9 +31,12 @@ export async function startLocalPlatform(
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
-  const external = config.endpoints.dynamodb && config.endpoints.s3 ? config.endpoints : undefined;
+  const { dynamodb, s3 } = config.endpoints;
+  if ((dynamodb === undefined) !== (s3 === undefined)) {
+    throw new Error('Local mode needs both DynamoDB and S3 endpoints, or neither: set AWS_ENDPOINT_URL');
+  }
   let engines: EmbeddedEngines | undefined;
-  if (!external) {
+  if (dynamodb === undefined) {
     engines = await startEmbeddedEngines({
       host: '127.0.0.1',
       dataDir: config.dataDir,
@@ -41,7 +44,7 @@ export async function startLocalPlatform(
       s3Port: config.localPorts.s3,
     });
   }
-  const endpoints = engines?.endpoints ?? { dynamodb: String(external?.dynamodb), s3: String(external?.s3) };
+  const endpoints = engines?.endpoints ?? { dynamodb: String(dynamodb), s3: String(s3) };
   log.info({ endpoints, embedded: engines !== undefined }, 'engines ready');
 
   const aws = createAwsClients({ region: config.region, endpoints, credentials: localCredentials });

@@ -53,7 +53,17 @@ describe('loadConfig', () => {
 
 describe('README configuration table', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  it.each(configVariables.map((v) => [v.name, v.default]))('documents %s (default %s)', (name, value) => {
-    expect(readme).toContain(`| \`${name}\` | \`${value}\` |`);
+  const rows = new Map(
+    readme
+      .split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .filter((cells) => cells.length === 5 && /^`[A-Z_0-9]+`$/.test(cells[1] ?? ''))
+      .map((cells) => [cells[1]?.slice(1, -1), cells[2]]),
+  );
+  it('lists exactly the variables the code reads', () => {
+    expect([...rows.keys()].sort()).toEqual(configVariables.map((v) => v.name).sort());
+  });
+  it.each(configVariables.map((v) => [v.name, v.default]))('gives %s the default %s', (name, value) => {
+    expect(rows.get(name)).toBe(`\`${value}\``);
   });
 });

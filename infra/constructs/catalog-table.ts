@@ -1,0 +1,38 @@
+import { AttributeType, Billing, type ITableV2, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import type { KeyAttribute, TableSpec } from '../../src/platform/resources.js';
+import type { Environment } from '../environments.js';
+
+const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY };
+const attribute = (key: KeyAttribute) => ({ name: key.name, type: attributeTypes[key.type] });
+
+export interface CatalogTableProps {
+  tableName: string;
+  spec: TableSpec;
+  environment: Environment;
+}
+
+/** A DynamoDB table built from its catalog entry: on demand, encrypted, point-in-time recovery. */
+export class CatalogTable extends Construct {
+  readonly table: ITableV2;
+
+  constructor(scope: Construct, id: string, { tableName, spec, environment }: CatalogTableProps) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      tableName,
+      partitionKey: attribute(spec.partitionKey),
+      sortKey: spec.sortKey && attribute(spec.sortKey),
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: spec.ttlAttribute,
+      deletionProtection: environment.stage === 'prod',
+      removalPolicy: environment.removalPolicy,
+      globalSecondaryIndexes: spec.globalIndexes?.map((index) => ({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: index.sortKey && attribute(index.sortKey),
+      })),
+    });
+  }
+}
