@@ -19,7 +19,12 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
     const config = loadConfig(env);
     const logger = pino(loggerOptions(config.logLevel));
     const aws = createAwsClients({ region: config.region, endpoints: config.endpoints });
-    const app = await buildApp({ logger, services, context: { config, aws, clock: () => new Date() } });
+    const app = await buildApp({
+      logger,
+      services,
+      context: { config, aws, clock: () => new Date() },
+      swaggerUi: false,
+    });
     await app.ready();
     return awsLambdaFastify<APIGatewayProxyEventV2>(app, { decorateRequest: false });
   };

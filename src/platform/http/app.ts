@@ -22,6 +22,8 @@ export interface AppOptions {
   extraReadinessChecks?: ReadinessCheck[];
   /** Routes outside any service, e.g. local mode's `/_local`. */
   extraRoutes?: FastifyPluginAsync;
+  /** Swagger UI at `/docs` (default true); off on Lambda, whose bundle has no UI assets. */
+  swaggerUi?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   closeKeptAliveConnectionsOnShutdown(app);
   registerProblemHandlers(app);
-  await registerOpenApi(app);
+  await registerOpenApi(app, options.swaggerUi ?? true);
 
   const resolved = services.map((service) => ({
     service,
