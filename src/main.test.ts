@@ -1,47 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** `npm start` as a user runs it: a real process, real ports, SIGTERM to stop. */
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Running {
-  process: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startSkiff(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + 30_000;
-  while (!output.includes('Server listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`skiff did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { process: child, output: () => output, exited };
-}
+import { freePort, startSkiff } from './local/test-process.js';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -62,7 +25,7 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('serves greetings, keeps data across a restart, and stops cleanly on SIGTERM', async () => {
-    const first = await startSkiff(env);
+    const first = await startSkiff('src/main.ts', env);
     const saved = await fetch(`${base}/hello/ida`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -74,7 +37,7 @@ describe('npm start', () => {
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
 
-    const second = await startSkiff(env);
+    const second = await startSkiff('src/main.ts', env);
     try {
       const greeted = await fetch(`${base}/hello/ida`);
       expect(greeted.status).toBe(200);
@@ -86,7 +49,7 @@ describe('npm start', () => {
   });
 
   it('finishes a request in flight before it stops', async () => {
-    const running = await startSkiff(env);
+    const running = await startSkiff('src/main.ts', env);
     const body = JSON.stringify({ dateOfBirth: '1991-02-03' });
     const request = httpRequest(`${base}/hello/ida`, {
       method: 'PUT',

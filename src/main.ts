@@ -10,7 +10,7 @@ try {
   const config = loadConfig();
   const logger = pino(loggerOptions(config.logLevel));
   const platform = await startLocalPlatform(config, logger);
-  await serveUntilSignalled(platform.app, config, logger, platform.close);
+  await serveUntilSignalled(platform.app, config, logger.child({ service: 'platform' }), platform.close);
 } catch (error) {
   startupFailed(error);
 }

@@ -17,7 +17,7 @@ try {
     services: selectServices(config.services),
     context: { config, aws, clock: () => new Date() },
   });
-  await serveUntilSignalled(app, config, logger, async () => {
+  await serveUntilSignalled(app, config, logger.child({ service: 'platform' }), async () => {
     await app.close();
     aws.destroy();
   });

@@ -63,7 +63,7 @@ describe('error model', () => {
         payload: 'dateOfBirth=1990-01-01',
       });
       expect(response.statusCode).toBe(415);
-      expectProblem(response);
+      expect(expectProblem(response).detail).toBe(`This route takes application/json, not ${contentType}.`);
     },
   );
 
@@ -75,7 +75,7 @@ describe('error model', () => {
       payload: JSON.stringify({ dateOfBirth: '1990-01-01', padding: 'x'.repeat(4096) }),
     });
     expect(response.statusCode).toBe(413);
-    expectProblem(response);
+    expect(expectProblem(response).detail).toBe('The body is larger than the 2048 bytes this route accepts.');
   });
 
   it('answers a prototype-pollution body with a 400, not a crash', async () => {

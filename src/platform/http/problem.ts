@@ -78,6 +78,17 @@ export function fieldErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** Fastify's own wording, made specific where it says too little to act on. */
+function clientErrorDetail(error: FastifyError, request: FastifyRequest): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return `This route takes application/json, not ${request.headers['content-type'] ?? 'an unnamed type'}.`;
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return `The body is larger than the ${request.routeOptions.bodyLimit ?? 'configured'} bytes this route accepts.`;
+  }
+  return error.message;
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = error.validation ? validationProblem(fieldErrors(error)) : error;
@@ -90,7 +101,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status < 500) {
       request.log.info({ code: error.code, status }, 'client error');
-      return sendProblem(reply, problemFor(request, status, error.message));
+      return sendProblem(reply, problemFor(request, status, clientErrorDetail(error, request)));
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problemFor(request, status, 'The server could not complete the request.'));
