@@ -31,24 +31,20 @@ describe('error model', () => {
     expect(expectProblem(response)).toMatchObject({ instance: '/no/such/route', title: 'Not Found' });
   });
 
-  it('answers malformed JSON with a 400 problem', async () => {
-    const response = await platform.app.inject({
+  const putJson = (payload: string) =>
+    platform.app.inject({
       method: 'PUT',
       url: '/hello/alice',
       headers: { 'content-type': 'application/json' },
-      payload: '{"dateOfBirth": "1990-01-01"',
+      payload,
     });
-    expect(response.statusCode).toBe(400);
-    expectProblem(response);
-  });
 
-  it('answers an empty JSON body with a 400 problem', async () => {
-    const response = await platform.app.inject({
-      method: 'PUT',
-      url: '/hello/alice',
-      headers: { 'content-type': 'application/json' },
-      payload: '',
-    });
+  it.each([
+    ['malformed JSON', '{"dateOfBirth": "1990-01-01"'],
+    ['an empty JSON body', ''],
+    ['a prototype-pollution body', '{"dateOfBirth":"1990-01-01","__proto__":{"admin":true}}'],
+  ])('answers %s with a 400 problem, not a crash', async (_case, payload) => {
+    const response = await putJson(payload);
     expect(response.statusCode).toBe(400);
     expectProblem(response);
   });
@@ -68,25 +64,9 @@ describe('error model', () => {
   );
 
   it('answers an oversized body with a 413 problem', async () => {
-    const response = await platform.app.inject({
-      method: 'PUT',
-      url: '/hello/alice',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ dateOfBirth: '1990-01-01', padding: 'x'.repeat(4096) }),
-    });
+    const response = await putJson(JSON.stringify({ dateOfBirth: '1990-01-01', padding: 'x'.repeat(4096) }));
     expect(response.statusCode).toBe(413);
     expect(expectProblem(response).detail).toBe('The body is larger than the 2048 bytes this route accepts.');
-  });
-
-  it('answers a prototype-pollution body with a 400, not a crash', async () => {
-    const response = await platform.app.inject({
-      method: 'PUT',
-      url: '/hello/alice',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"dateOfBirth":"1990-01-01","__proto__":{"admin":true}}',
-    });
-    expect(response.statusCode).toBe(400);
-    expectProblem(response);
   });
 });
 
