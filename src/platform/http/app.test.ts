@@ -1,3 +1,4 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 
@@ -170,24 +171,36 @@ describe('local mode', () => {
   });
 });
 
-describe('readiness when a store is down', () => {
-  it('answers 503 with the failing checks', async () => {
-    const lonely = await startTestPlatform();
-    try {
-      lonely.aws.dynamodb.config.endpoint = async () => ({
-        hostname: '127.0.0.1',
-        port: 9,
-        protocol: 'http:',
-        path: '/',
-      });
-      const response = await lonely.app.inject({ method: 'GET', url: '/readyz' });
-      expect(response.statusCode).toBe(503);
-      expect(expectProblem(response).checks).toMatchObject({
-        'dynamodb:skiff-local-greetings-birthdays': expect.not.stringMatching(/^ok$/),
-        s3: 'ok',
-      });
-    } finally {
-      await lonely.stop();
-    }
+describe('when the table is gone', () => {
+  let broken: TestPlatform;
+  beforeAll(async () => {
+    broken = await startTestPlatform();
+    await broken.aws.dynamodb.send(new DeleteTableCommand({ TableName: 'skiff-local-greetings-birthdays' }));
+  });
+  afterAll(() => broken.stop());
+
+  it('answers with a 500 problem that hides the cause, and logs the cause', async () => {
+    const response = await broken.app.inject({
+      method: 'GET',
+      url: '/hello/alice',
+      headers: { 'x-request-id': 'broken-1' },
+    });
+    expect(response.statusCode).toBe(500);
+    expect(expectProblem(response)).toMatchObject({
+      title: 'Internal Server Error',
+      detail: 'The server could not complete the request.',
+    });
+    expect(response.body).not.toContain('ResourceNotFound');
+    const error = broken.logs().find((line) => line.requestId === 'broken-1' && line.level === 'error');
+    expect(JSON.stringify(error)).toContain('ResourceNotFoundException');
+  });
+
+  it('is not ready, and names the failing check', async () => {
+    const response = await broken.app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(expectProblem(response).checks).toEqual({
+      'dynamodb:skiff-local-greetings-birthdays': 'ResourceNotFoundException',
+      s3: 'ok',
+    });
   });
 });
