@@ -1,6 +1,6 @@
 /** Container entry: the services named in SERVICES, against whatever AWS the environment points at. */
 import { pino } from 'pino';
-import { createAwsClients } from './platform/aws/clients.js';
+import { cloudContext } from './platform/cloud-context.js';
 import { loadConfig } from './platform/config.js';
 import { buildApp } from './platform/http/app.js';
 import { loggerOptions } from './platform/log.js';
@@ -11,15 +11,12 @@ import { selectServices } from './services/catalog.js';
 try {
   const config = loadConfig();
   const logger = pino(loggerOptions(config.logLevel));
-  const aws = createAwsClients({ region: config.region, endpoints: config.endpoints });
-  const app = await buildApp({
-    logger,
-    services: selectServices(config.services),
-    context: { config, aws, clock: () => new Date() },
-  });
+  const services = selectServices(config.services);
+  const context = cloudContext(config, services);
+  const app = await buildApp({ logger, services, context });
   await serveUntilSignalled(app, config, logger.child({ service: 'platform' }), async () => {
     await app.close();
-    aws.destroy();
+    context.aws.destroy();
   });
 } catch (error) {
   startupFailed(error);

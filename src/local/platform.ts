@@ -5,6 +5,7 @@ import { s3EngineCheck } from '../platform/aws/readiness.js';
 import type { Config } from '../platform/config.js';
 import { buildApp } from '../platform/http/app.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
+import type { Notifier } from '../platform/notify/notifier.js';
 import { resolveResources } from '../platform/resources.js';
 import { selectServices } from '../services/catalog.js';
 import { type EmbeddedEngines, localCredentials, startEmbeddedEngines } from './engines.js';
@@ -24,10 +25,16 @@ export interface LocalPlatform {
  * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
  * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`.
  */
+export interface LocalPlatformOptions {
+  clock?: () => Date;
+  /** Wraps the inbox, e.g. to make publishing fail in a test; the inbox still records what got through. */
+  notifier?: (inbox: LocalInbox) => Notifier;
+}
+
 export async function startLocalPlatform(
   config: Config,
   logger: Logger,
-  clock: () => Date = () => new Date(),
+  { clock = () => new Date(), notifier }: LocalPlatformOptions = {},
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
@@ -57,7 +64,7 @@ export async function startLocalPlatform(
   const app = await buildApp({
     logger,
     services,
-    context: { config, aws, clock },
+    context: { config, aws, clock, notifier: notifier?.(inbox) ?? inbox },
     extraReadinessChecks: [s3EngineCheck(aws)],
     extraRoutes: localRoutes({ endpoints, resources, inbox }),
   });

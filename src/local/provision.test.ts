@@ -18,6 +18,7 @@ const catalog = resolveResources('test', 'sample', {
     },
   },
   buckets: { results: {} },
+  topics: {},
 });
 
 let platform: TestPlatform;

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../platform/config.js';
 import { loggerOptions } from '../platform/log.js';
-import { type LocalPlatform, startLocalPlatform } from './platform.js';
+import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from './platform.js';
 
 export interface TestPlatform extends LocalPlatform {
   /** Every log line written so far, parsed. */
@@ -17,8 +17,7 @@ export interface TestPlatform extends LocalPlatform {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export interface TestPlatformOptions {
-  clock?: () => Date;
+export interface TestPlatformOptions extends LocalPlatformOptions {
   env?: Record<string, string>;
   /** Reuse the data of an earlier platform (to test restarts). */
   dataDir?: string;
@@ -42,7 +41,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     },
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
-  const platform = await startLocalPlatform(config, logger, options.clock);
+  const platform = await startLocalPlatform(config, logger, options);
   return {
     ...platform,
     dataDir,

@@ -14,7 +14,10 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1_048_576,
       shutdownTimeoutMs: 10_000,
       region: 'eu-west-1',
-      endpoints: { dynamodb: undefined, s3: undefined },
+      endpoints: { dynamodb: undefined, s3: undefined, sns: undefined },
+      snsTopicArns: [],
+      thankYouThreshold: 2,
+      thankYouSweepIntervalMs: 60_000,
       localPorts: { dynamodb: 4567, s3: 4568 },
     });
   });
@@ -26,7 +29,11 @@ describe('loadConfig', () => {
       AWS_ENDPOINT_URL_S3: 'http://localhost:9000',
     });
     expect(config.services).toEqual(['greetings', 'users']);
-    expect(config.endpoints).toEqual({ dynamodb: 'http://localhost:4566', s3: 'http://localhost:9000' });
+    expect(config.endpoints).toEqual({
+      dynamodb: 'http://localhost:4566',
+      s3: 'http://localhost:9000',
+      sns: 'http://localhost:4566',
+    });
   });
 
   it('names every bad value in one clear error', () => {
@@ -43,6 +50,14 @@ describe('loadConfig', () => {
       expect(problems.join('\n')).toMatch(/SKIFF_STAGE.*"Prod!"/);
       expect(problems.join('\n')).toMatch(/AWS_ENDPOINT_URL.*"localhost"/);
     }
+  });
+
+  it('reads topic ARNs and refuses anything else', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:skiff-dev-donations-thank-you';
+    expect(loadConfig({ SKIFF_SNS_TOPIC_ARNS: ` ${arn} ,` }).snsTopicArns).toEqual([arn]);
+    expect(() => loadConfig({ SKIFF_SNS_TOPIC_ARNS: 'arn:aws:sqs:eu-west-1:123456789012:q' })).toThrow(
+      /not an SNS topic ARN/,
+    );
   });
 
   it('refuses out-of-range numbers', () => {

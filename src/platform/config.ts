@@ -17,7 +17,10 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   region: string;
-  endpoints: { dynamodb?: string; s3?: string };
+  endpoints: { dynamodb?: string; s3?: string; sns?: string };
+  snsTopicArns: string[];
+  thankYouThreshold: number;
+  thankYouSweepIntervalMs: number;
   localPorts: { dynamodb: number; s3: number };
 }
 
@@ -86,6 +89,28 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '(unset)',
   },
   {
+    name: 'AWS_ENDPOINT_URL_SNS',
+    description: 'SNS endpoint outside local mode; wins over `AWS_ENDPOINT_URL`',
+    default: '(unset)',
+  },
+  {
+    name: 'SKIFF_SNS_TOPIC_ARNS',
+    description:
+      'Comma-separated ARNs of the topics the mounted services publish to (container and Lambda; the CDK sets it)',
+    default: '(unset)',
+  },
+  {
+    name: 'SKIFF_THANK_YOU_THRESHOLD',
+    description: "Donations: the donation count at which a donor's one special thank-you is sent",
+    default: '2',
+  },
+  {
+    name: 'SKIFF_THANK_YOU_SWEEP_MS',
+    description:
+      'Donations: how often thank-yous whose publish failed are retried (also once at start); 0 turns the timer off',
+    default: '60000',
+  },
+  {
     name: 'SKIFF_LOCAL_DYNAMODB_PORT',
     description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
     default: '4567',
@@ -98,6 +123,19 @@ export const configVariables: readonly ConfigVariable[] = [
 ];
 
 const defaults = Object.fromEntries(configVariables.map((v) => [v.name, v.default]));
+
+function topicArns(raw: string | undefined, problems: string[]): string[] {
+  const arns = (raw ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  for (const arn of arns) {
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/.test(arn)) {
+      problems.push(`SKIFF_SNS_TOPIC_ARNS holds "${arn}", which is not an SNS topic ARN`);
+    }
+  }
+  return arns;
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -152,7 +190,11 @@ export function loadConfig(env: Env = process.env): Config {
     endpoints: {
       dynamodb: url('AWS_ENDPOINT_URL_DYNAMODB') ?? anyEndpoint,
       s3: url('AWS_ENDPOINT_URL_S3') ?? anyEndpoint,
+      sns: url('AWS_ENDPOINT_URL_SNS') ?? anyEndpoint,
     },
+    snsTopicArns: topicArns(env.SKIFF_SNS_TOPIC_ARNS, problems),
+    thankYouThreshold: integer('SKIFF_THANK_YOU_THRESHOLD', 1, 1_000_000),
+    thankYouSweepIntervalMs: integer('SKIFF_THANK_YOU_SWEEP_MS', 0, 86_400_000),
     localPorts: {
       dynamodb: integer('SKIFF_LOCAL_DYNAMODB_PORT', 0, 65535),
       s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),

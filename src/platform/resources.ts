@@ -27,9 +27,13 @@ export interface TableSpec {
 
 export type BucketSpec = Record<string, never>;
 
+/** An SNS topic; published through the Notifier port (the local inbox under `npm start`). */
+export type TopicSpec = Record<string, never>;
+
 export interface ServiceResources {
   tables: Record<string, TableSpec>;
   buckets: Record<string, BucketSpec>;
+  topics: Record<string, TopicSpec>;
 }
 
 /** Physical names are derived, never configured one by one, so every runtime agrees on them. */
@@ -40,6 +44,7 @@ export function physicalName(stage: string, service: string, resource: string): 
 export interface ResolvedResources<R extends ServiceResources = ServiceResources> {
   tables: { [K in keyof R['tables']]: { name: string; spec: TableSpec } };
   buckets: { [K in keyof R['buckets']]: { name: string; spec: BucketSpec } };
+  topics: { [K in keyof R['topics']]: { name: string; spec: TopicSpec } };
 }
 
 export function resolveResources<R extends ServiceResources>(
@@ -51,5 +56,9 @@ export function resolveResources<R extends ServiceResources>(
     Object.fromEntries(
       Object.entries(entries).map(([id, spec]) => [id, { name: physicalName(stage, service, id), spec }]),
     );
-  return { tables: resolve(resources.tables), buckets: resolve(resources.buckets) } as ResolvedResources<R>;
+  return {
+    tables: resolve(resources.tables),
+    buckets: resolve(resources.buckets),
+    topics: resolve(resources.topics),
+  } as ResolvedResources<R>;
 }

@@ -1,20 +1,35 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
 import type { AwsClients } from './aws/clients.js';
+import type { BackgroundTask } from './background.js';
 import type { Config } from './config.js';
+import type { Notifier } from './notify/notifier.js';
 import type { ResolvedResources, ServiceResources } from './resources.js';
 
 /** What the platform hands a service: its dependencies, never module-level singletons. */
 export interface ServiceContext<R extends ServiceResources = ServiceResources> {
   config: Config;
   aws: AwsClients;
-  /** This service's own tables and buckets, with their physical names. */
+  /** This service's own tables, buckets and topics, with their physical names. */
   resources: ResolvedResources<R>;
+  notifier: Notifier;
   clock: () => Date;
+  /** Logger bound to the service's name, for work outside a request (background tasks). */
+  log: Logger;
 }
 
-/** A service as the platform sees it: a name, what it needs from AWS, and its routes. */
+/** A running service: its routes, and the work it does outside requests. */
+export interface ServiceInstance {
+  routes: FastifyPluginAsync;
+  tasks?: BackgroundTask[];
+}
+
+/**
+ * A service as the platform sees it: a name, what it needs from AWS, and a factory that builds its
+ * stores once, so routes and background tasks share them.
+ */
 export interface ServiceModule<R extends ServiceResources = ServiceResources> {
   name: string;
   resources: R;
-  routes(context: ServiceContext<R>): FastifyPluginAsync;
+  create(context: ServiceContext<R>): ServiceInstance;
 }

@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsEndpoints {
   dynamodb?: string;
   s3?: string;
+  sns?: string;
 }
 
 export interface AwsClientOptions {
@@ -19,6 +21,7 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   s3: S3Client;
+  sns: SNSClient;
   destroy(): void;
 }
 
@@ -43,14 +46,18 @@ export function createAwsClients({ region, endpoints, credentials }: AwsClientOp
       responseChecksumValidation: 'WHEN_REQUIRED' as const,
     }),
   });
+  // Only AWS or LocalStack answer SNS; locally the Notifier port uses the inbox instead.
+  const sns = new SNSClient({ ...common, endpoint: endpoints.sns });
   return {
     dynamodb,
     documents,
     s3,
+    sns,
     destroy() {
       documents.destroy();
       dynamodb.destroy();
       s3.destroy();
+      sns.destroy();
     },
   };
 }

@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
+import { type BackgroundTask, type RunningTasks, startBackgroundTasks } from '../background.js';
 import { resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceModule } from '../service.js';
 import { registerHealthRoutes } from './health.js';
@@ -17,13 +18,15 @@ import { createValidatorCompiler } from './validation.js';
 export interface AppOptions {
   logger: Logger;
   services: ServiceModule[];
-  context: Omit<ServiceContext, 'resources'>;
+  context: Omit<ServiceContext, 'resources' | 'log'>;
   /** Checks added to the services' own (local mode adds the embedded S3). */
   extraReadinessChecks?: ReadinessCheck[];
   /** Routes outside any service, e.g. local mode's `/_local`. */
   extraRoutes?: FastifyPluginAsync;
   /** Swagger UI at `/docs` (default true); off on Lambda, whose bundle has no UI assets. */
   swaggerUi?: boolean;
+  /** Run the services' background tasks on timers (default true); Lambda runs them on a schedule. */
+  backgroundTasks?: boolean;
 }
 
 /**
@@ -37,6 +40,17 @@ function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
+  });
+}
+
+/** Background tasks start when the app is ready and stop, letting a run finish, before it closes. */
+function runWithApp(app: FastifyInstance, tasks: BackgroundTask[], log: Logger): void {
+  let running: RunningTasks | undefined;
+  app.addHook('onReady', async () => {
+    running = startBackgroundTasks(tasks, log);
+  });
+  app.addHook('preClose', async () => {
+    await running?.stop();
   });
 }
 
@@ -72,15 +86,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
     ...(options.extraReadinessChecks ?? []),
   ]);
+  const tasks: BackgroundTask[] = [];
   for (const { service, resources } of resolved) {
+    const log = logger.child({ service: service.name });
+    const instance = service.create({ ...context, resources, log });
     await app.register(async (scope) => {
-      const serviceLogger = logger.child({ service: service.name });
       scope.setChildLoggerFactory((_platformLogger, bindings, childOptions) =>
-        serviceLogger.child(bindings, childOptions),
+        log.child(bindings, childOptions),
       );
-      await scope.register(service.routes({ ...context, resources }));
+      await scope.register(instance.routes);
     });
+    tasks.push(...(instance.tasks ?? []));
   }
+  if (options.backgroundTasks ?? true) runWithApp(app, tasks, logger.child({ service: 'platform' }));
   if (options.extraRoutes) await app.register(options.extraRoutes);
   return app;
 }

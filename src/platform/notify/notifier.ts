@@ -1,11 +1,12 @@
 /** The Notifier port: how services publish messages (SNS on AWS, the local inbox under `npm start`). */
 
 export interface Notification {
-  /** Logical topic name, e.g. `donations-thank-you`. */
+  /** The topic's physical name, e.g. `skiff-dev-donations-thank-you`. */
   topic: string;
   subject?: string;
   message: string;
-  attributes: Record<string, string>;
+  /** Message attributes: numbers are sent as SNS `Number`, so subscribers can filter on them. */
+  attributes: Record<string, string | number>;
 }
 
 export interface PublishedNotification extends Notification {

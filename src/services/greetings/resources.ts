@@ -6,4 +6,5 @@ export const greetingsResources = {
     birthdays: { partitionKey: { name: 'username', type: 'S' } },
   },
   buckets: {},
+  topics: {},
 } satisfies ServiceResources;

@@ -6,9 +6,10 @@ import { dynamoBirthdayStore } from './store.js';
 export const greetingsService: ServiceModule<typeof greetingsResources> = {
   name: 'greetings',
   resources: greetingsResources,
-  routes: ({ aws, resources, clock }) =>
-    greetingsRoutes({
+  create: ({ aws, resources, clock }) => ({
+    routes: greetingsRoutes({
       store: dynamoBirthdayStore(aws.documents, resources.tables.birthdays.name),
       clock,
     }),
+  }),
 };
