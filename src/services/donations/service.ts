@@ -1,0 +1,37 @@
+import type { ServiceModule } from '../../platform/service.js';
+import { donationsRoutes } from './http.js';
+import { dynamoIdempotencyStore } from './idempotency-store.js';
+import { dynamoLedgerStore } from './ledger-store.js';
+import { donationRecorder } from './record-donation.js';
+import { donationsResources } from './resources.js';
+import { thankYouSender } from './thank-you.js';
+
+export const thankYouSweepTask = 'thank-you-sweep';
+
+export const donationsService: ServiceModule<typeof donationsResources> = {
+  name: 'donations',
+  resources: donationsResources,
+  create: ({ aws, resources, notifier, clock, config, log }) => {
+    const table = resources.tables.ledger.name;
+    const ledger = dynamoLedgerStore(aws.documents, table);
+    const threshold = config.thankYouThreshold;
+    const thankYou = thankYouSender({
+      ledger,
+      notifier,
+      topic: resources.topics['thank-you'].name,
+      clock,
+      log,
+    });
+    const recorder = donationRecorder({
+      ledger,
+      keys: dynamoIdempotencyStore(aws.documents, table),
+      thankYou,
+      threshold,
+      clock,
+    });
+    return {
+      routes: donationsRoutes({ recorder, ledger, threshold }),
+      tasks: [{ name: thankYouSweepTask, intervalMs: config.thankYouSweepIntervalMs, run: thankYou.sweep }],
+    };
+  },
+};

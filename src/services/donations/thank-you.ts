@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Notifier } from '../../platform/notify/notifier.js';
+import { thankYouMessage } from './domain.js';
+import type { LedgerStore } from './ledger-store.js';
+
+export interface ThankYouDependencies {
+  ledger: LedgerStore;
+  notifier: Notifier;
+  topic: string;
+  clock: () => Date;
+  log: Logger;
+  /** How long one publisher holds a thank-you before another may retry it. */
+  leaseMs?: number;
+}
+
+export type SendOutcome = 'sent' | 'failed' | 'not-pending';
+
+/**
+ * Publishes a donor's thank-you at most once. The summary item is the lock: a publisher first moves
+ * it from `pending` to `publishing` with a lease (a conditional write only one caller can win), then
+ * publishes, then marks it `sent`. A failed publish puts it back to `pending` for the sweep.
+ */
+export function thankYouSender({
+  ledger,
+  notifier,
+  topic,
+  clock,
+  log,
+  leaseMs = 30_000,
+}: ThankYouDependencies) {
+  async function send(donorId: string, trigger: 'donation' | 'sweep'): Promise<SendOutcome> {
+    const token = randomUUID();
+    const claim = await ledger.claimThankYou(donorId, token, clock(), leaseMs);
+    if (!claim) return 'not-pending';
+    const fields = {
+      event: 'thank-you',
+      donorId,
+      donationCount: claim.donationCount,
+      attempt: claim.attempts,
+      trigger,
+    };
+    try {
+      const { messageId } = await notifier.publish({
+        topic,
+        ...thankYouMessage(claim.donationCount),
+        attributes: {
+          donorId,
+          donationCount: claim.donationCount,
+          ...(claim.email && { email: claim.email }),
+        },
+      });
+      if (!(await ledger.markThankYouSent(donorId, token, clock(), messageId))) {
+        log.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
+      }
+      log.info({ ...fields, messageId }, 'thank-you published');
+      return 'sent';
+    } catch (error) {
+      const reason = (error as Error).name || 'Error';
+      await ledger.releaseThankYou(donorId, token, reason);
+      log.warn({ ...fields, reason }, 'thank-you publish failed; will retry');
+      return 'failed';
+    }
+  }
+
+  return {
+    send,
+    /** Retries every pending thank-you; run at start and on an interval. */
+    async sweep(): Promise<void> {
+      const donors = await ledger.pendingThankYous();
+      for (const donorId of donors) await send(donorId, 'sweep');
+    },
+  };
+}
+
+export type ThankYouSender = ReturnType<typeof thankYouSender>;
