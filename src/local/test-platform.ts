@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../platform/config.js';
+import { backgroundTasksOf } from '../platform/http/app.js';
 import { loggerOptions } from '../platform/log.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from './platform.js';
 
@@ -13,6 +14,8 @@ export interface TestPlatform extends LocalPlatform {
   /** The raw log text, for "never logged" assertions. */
   rawLogs(): string;
   dataDir: string;
+  /** Runs one service's background task now and waits for it. */
+  runTask(service: string, name: string): Promise<void>;
   /** Closes the platform and deletes its data, unless `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -45,6 +48,13 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   return {
     ...platform,
     dataDir,
+    runTask: async (service, name) => {
+      const found = backgroundTasksOf(platform.app).find(
+        (t) => t.service === service && t.task.name === name,
+      );
+      if (!found) throw new Error(`no task ${service}/${name}`);
+      await found.task.run();
+    },
     rawLogs: () => text,
     logs: () =>
       text

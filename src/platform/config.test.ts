@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       snsTopicArns: [],
       thankYouThreshold: 2,
       thankYouSweepIntervalMs: 60_000,
+      idempotencyWaitMs: 10_000,
       localPorts: { dynamodb: 4567, s3: 4568 },
     });
   });

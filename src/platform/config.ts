@@ -21,6 +21,7 @@ export interface Config {
   snsTopicArns: string[];
   thankYouThreshold: number;
   thankYouSweepIntervalMs: number;
+  idempotencyWaitMs: number;
   localPorts: { dynamodb: number; s3: number };
 }
 
@@ -111,6 +112,12 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '60000',
   },
   {
+    name: 'SKIFF_IDEMPOTENCY_WAIT_MS',
+    description:
+      'How long a repeat of a request still in progress (same Idempotency-Key) waits for it before a 409',
+    default: '10000',
+  },
+  {
     name: 'SKIFF_LOCAL_DYNAMODB_PORT',
     description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
     default: '4567',
@@ -195,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     snsTopicArns: topicArns(env.SKIFF_SNS_TOPIC_ARNS, problems),
     thankYouThreshold: integer('SKIFF_THANK_YOU_THRESHOLD', 1, 1_000_000),
     thankYouSweepIntervalMs: integer('SKIFF_THANK_YOU_SWEEP_MS', 0, 86_400_000),
+    idempotencyWaitMs: integer('SKIFF_IDEMPOTENCY_WAIT_MS', 0, 60_000),
     localPorts: {
       dynamodb: integer('SKIFF_LOCAL_DYNAMODB_PORT', 0, 65535),
       s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),

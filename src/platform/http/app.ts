@@ -43,6 +43,18 @@ function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
   });
 }
 
+export interface ServiceTask {
+  service: string;
+  task: BackgroundTask;
+}
+
+const tasksByApp = new WeakMap<FastifyInstance, ServiceTask[]>();
+
+/** The background tasks of an app's services, to run by hand (tests, the CLI). */
+export function backgroundTasksOf(app: FastifyInstance): readonly ServiceTask[] {
+  return tasksByApp.get(app) ?? [];
+}
+
 /** Background tasks start when the app is ready and stop, letting a run finish, before it closes. */
 function runWithApp(app: FastifyInstance, tasks: BackgroundTask[], log: Logger): void {
   let running: RunningTasks | undefined;
@@ -86,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
     ...(options.extraReadinessChecks ?? []),
   ]);
-  const tasks: BackgroundTask[] = [];
+  const tasks: ServiceTask[] = [];
   for (const { service, resources } of resolved) {
     const log = logger.child({ service: service.name });
     const instance = service.create({ ...context, resources, log });
@@ -96,9 +108,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
       await scope.register(instance.routes);
     });
-    tasks.push(...(instance.tasks ?? []));
+    tasks.push(...(instance.tasks ?? []).map((task) => ({ service: service.name, task })));
   }
-  if (options.backgroundTasks ?? true) runWithApp(app, tasks, logger.child({ service: 'platform' }));
+  tasksByApp.set(app, tasks);
+  if (options.backgroundTasks ?? true) {
+    runWithApp(
+      app,
+      tasks.map((t) => t.task),
+      logger.child({ service: 'platform' }),
+    );
+  }
   if (options.extraRoutes) await app.register(options.extraRoutes);
   return app;
 }

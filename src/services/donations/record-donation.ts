@@ -63,7 +63,8 @@ export function donationRecorder(deps: RecordDonationDependencies) {
   ): Promise<{ response: RecordedDonation; replayed: boolean }> {
     const fingerprint = requestFingerprint(request);
     const token = uuidV7();
-    const deadline = clock().getTime() + waitForFirstMs;
+    // Real elapsed time, not the business clock: this bounds how long the caller waits.
+    const deadline = performance.now() + waitForFirstMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
       const claim = await keys.claim(key, fingerprint, token, clock());
       if (claim.state === 'mismatch') {
@@ -76,7 +77,7 @@ export function donationRecorder(deps: RecordDonationDependencies) {
         await keys.complete(key, token, response);
         return { response, replayed: false };
       }
-      if (clock().getTime() > deadline) {
+      if (performance.now() > deadline) {
         throw new HttpProblem(409, 'A request with this Idempotency-Key is still in progress; retry later.');
       }
       await pause(delay);

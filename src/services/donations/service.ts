@@ -28,6 +28,7 @@ export const donationsService: ServiceModule<typeof donationsResources> = {
       thankYou,
       threshold,
       clock,
+      waitForFirstMs: config.idempotencyWaitMs,
     });
     return {
       routes: donationsRoutes({ recorder, ledger, threshold }),

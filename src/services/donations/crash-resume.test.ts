@@ -1,0 +1,101 @@
+import { v5 as uuidFromName } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { normaliseDonation, requestFingerprint } from './domain.js';
+import { dynamoIdempotencyStore, keyLeaseMs } from './idempotency-store.js';
+import { dynamoLedgerStore } from './ledger-store.js';
+
+/**
+ * A request that stops half-way (a crash, a Lambda timeout) leaves its key in progress. A retry after
+ * the lease lapses takes the key over and must neither lose the donation nor record it twice.
+ */
+const table = 'skiff-local-donations-ledger';
+const keyNamespace = '6f1d3c5e-2b7a-4c1e-9a4f-5d8e7b6a3c21';
+let now = new Date('2026-11-21T10:00:00Z');
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    clock: () => now,
+    env: { SKIFF_THANK_YOU_SWEEP_MS: '0', SKIFF_IDEMPOTENCY_WAIT_MS: '300' },
+  });
+});
+afterAll(() => platform.stop());
+
+/** Does what a request with `key` does up to a point, then stops as if the process died. */
+async function crashedRequest(
+  key: string,
+  body: { donorId: string; amount: number },
+  stopAfterAppend: boolean,
+) {
+  const keys = dynamoIdempotencyStore(platform.aws.documents, table);
+  const ledger = dynamoLedgerStore(platform.aws.documents, table);
+  const request = normaliseDonation(body);
+  const claim = await keys.claim(key, requestFingerprint(request), 'dead-token', now);
+  expect(claim).toEqual({ state: 'started' });
+  const donation = { ...request, donationId: uuidFromName(key, keyNamespace), createdAt: now.toISOString() };
+  if (stopAfterAppend) await ledger.append(donation, (n) => keys.noteAttempt(key, 'dead-token', n));
+  else await keys.noteAttempt(key, 'dead-token', 1);
+}
+
+const retry = (key: string, body: object) =>
+  platform.app.inject({
+    method: 'POST',
+    url: '/donations',
+    payload: body,
+    headers: { 'idempotency-key': key },
+  });
+const donor = async (donorId: string) =>
+  (await platform.app.inject({ method: 'GET', url: `/donors/${donorId}` })).json();
+
+describe('crash and resume', () => {
+  it('a retry while the first holder may still be running gets 409, and nothing is recorded twice', async () => {
+    await crashedRequest('crash-0', { donorId: 'lea', amount: 100 }, true);
+    const early = await retry('crash-0', { donorId: 'lea', amount: 100 });
+    expect(early.statusCode).toBe(409);
+    expect(early.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await donor('lea')).toMatchObject({ donationCount: 1, totals: { GBP: 100 } });
+  });
+
+  it('finishes a donation recorded but not counted or answered, without recording it again', async () => {
+    await crashedRequest('crash-1', { donorId: 'max', amount: 700 }, true);
+    now = new Date(now.getTime() + keyLeaseMs + 1);
+    const response = await retry('crash-1', { donorId: 'max', amount: 700 });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ donorId: 'max', amount: 700, donationCount: 1 });
+    expect(await donor('max')).toMatchObject({ donationCount: 1, totals: { GBP: 700 } });
+    const again = await retry('crash-1', { donorId: 'max', amount: 700 });
+    expect(again.json()).toEqual(response.json());
+  });
+
+  it('records a donation whose first attempt stopped before writing it', async () => {
+    await crashedRequest('crash-2', { donorId: 'ned', amount: 300 }, false);
+    now = new Date(now.getTime() + keyLeaseMs + 1);
+    const response = await retry('crash-2', { donorId: 'ned', amount: 300 });
+    expect(response.json()).toMatchObject({ donationCount: 1 });
+    expect(await donor('ned')).toMatchObject({ donationCount: 1, totals: { GBP: 300 } });
+  });
+
+  it('counts a donation that a stopped writer recorded but never counted, on the next read', async () => {
+    const ledger = dynamoLedgerStore(platform.aws.documents, table);
+    await platform.app.inject({
+      method: 'POST',
+      url: '/donations',
+      payload: { donorId: 'ola', amount: 100 },
+    });
+    await ledger.append({
+      donorId: 'ola',
+      amount: 50,
+      currency: 'GBP',
+      donationId: 'orphan',
+      createdAt: now.toISOString(),
+    });
+    expect(await donor('ola')).toMatchObject({
+      donationCount: 2,
+      totals: { GBP: 150 },
+      thankYou: { status: 'pending' },
+    });
+    await platform.runTask('donations', 'thank-you-sweep');
+    expect((await donor('ola')).thankYou.status).toBe('sent');
+  });
+});
