@@ -51,6 +51,21 @@ describe('a thank-you whose publish fails', () => {
     expect(attempts).toHaveLength(0);
   });
 
+  it('reports the thank-yous still pending after each sweep as an EMF metric', () => {
+    const metrics = platform.logs().filter((line) => line._aws && 'ThankYousPending' in line);
+    expect(metrics.map((line) => line.ThankYousPending)).toEqual([1, 0, 0, 0, 0]);
+    expect(metrics[0]?._aws).toEqual({
+      Timestamp: expect.any(Number),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'skiff',
+          Dimensions: [['service']],
+          Metrics: [{ Name: 'ThankYousPending', Unit: 'Count' }],
+        },
+      ],
+    });
+  });
+
   it('logs each failed attempt and the publish that finally worked', () => {
     const lines = platform.logs().filter((line) => line.event === 'thank-you' && line.donorId === 'kit');
     expect(lines.map((line) => [line.msg, line.attempt, line.trigger])).toEqual([

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { emitMetric } from '../../platform/metrics.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import { thankYouMessage } from './domain.js';
 import type { LedgerStore } from './ledger-store.js';
@@ -13,6 +14,9 @@ export interface ThankYouDependencies {
   /** How long one publisher holds a thank-you before another may retry it. */
   leaseMs?: number;
 }
+
+/** The EMF metric the sweep reports: thank-yous still unpublished after it ran. */
+export const pendingThankYousMetric = 'ThankYousPending';
 
 export type SendOutcome = 'sent' | 'failed' | 'not-pending';
 
@@ -65,10 +69,12 @@ export function thankYouSender({
 
   return {
     send,
-    /** Retries every pending thank-you; run at start and on an interval. */
+    /** Retries every pending thank-you; run at start and on an interval. Reports how many are left. */
     async sweep(): Promise<void> {
       const donors = await ledger.pendingThankYous();
-      for (const donorId of donors) await send(donorId, 'sweep');
+      let left = 0;
+      for (const donorId of donors) if ((await send(donorId, 'sweep')) === 'failed') left += 1;
+      emitMetric(log, pendingThankYousMetric, left);
     },
   };
 }

@@ -1,0 +1,85 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Environment } from '../environments.js';
+import { fiveMinutes, thresholdAlarm } from './alarms.js';
+
+export interface ServiceFunctionProps {
+  service: string;
+  /** The Lambda entry module, e.g. `src/services/greetings/lambda.ts`. */
+  entry: string;
+  /** The exported handler in `entry`. */
+  handler: string;
+  description: string;
+  environment: Environment;
+  variables?: Record<string, string>;
+  timeout?: Duration;
+}
+
+/**
+ * A skiff Lambda: arm64, bundled by esbuild on this machine (no Docker), JSON logs in its own group
+ * with the stage's retention, its own role (no AWS managed policies), and alarms on errors and throttles.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly alarms: Alarm[];
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    const { service, environment } = props;
+    const logs = new LogGroup(this, 'Logs', {
+      retention: environment.logRetention,
+      removalPolicy: environment.removalPolicy,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (${environment.stage})`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logs.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      role,
+      description: `${props.description} (${environment.stage})`,
+      entry: props.entry,
+      handler: props.handler,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup: logs,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        SKIFF_STAGE: environment.stage,
+        SERVICES: service,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.variables,
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Bundle our SDK version rather than the runtime's, so behaviour is what we tested.
+        bundleAwsSDK: true,
+      },
+    });
+    this.alarms = [
+      thresholdAlarm(this, 'Errors', this.function.metricErrors(fiveMinutes), 1, 'the function threw'),
+      thresholdAlarm(
+        this,
+        'Throttles',
+        this.function.metricThrottles(fiveMinutes),
+        1,
+        'invocations throttled',
+      ),
+    ];
+  }
+}
