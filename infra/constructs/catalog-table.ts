@@ -1,4 +1,5 @@
 import { AttributeType, Billing, type ITableV2, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableSpec } from '../../src/platform/resources.js';
 import type { Environment } from '../environments.js';
@@ -15,9 +16,11 @@ export interface CatalogTableProps {
 /** A DynamoDB table built from its catalog entry: on demand, encrypted, point-in-time recovery. */
 export class CatalogTable extends Construct {
   readonly table: ITableV2;
+  readonly #indexNames: string[];
 
   constructor(scope: Construct, id: string, { tableName, spec, environment }: CatalogTableProps) {
     super(scope, id);
+    this.#indexNames = spec.globalIndexes?.map((index) => index.name) ?? [];
     this.table = new TableV2(this, 'Table', {
       tableName,
       partitionKey: attribute(spec.partitionKey),
@@ -34,5 +37,19 @@ export class CatalogTable extends Construct {
         sortKey: index.sortKey && attribute(index.sortKey),
       })),
     });
+  }
+
+  /**
+   * Grants exactly `actions` on the table and, by name, on each of its declared indexes: no
+   * `index/*` wildcard, which `grant()` would add.
+   */
+  grantExactly(grantee: IGrantable, actions: string[]): void {
+    const arn = this.table.tableArn;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions,
+        resources: [arn, ...this.#indexNames.map((name) => `${arn}/index/${name}`)],
+      }),
+    );
   }
 }

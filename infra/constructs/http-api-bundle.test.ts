@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpApiHandler } from '../../src/platform/lambda.js';
 import { buildApp } from '../app.js';
@@ -32,25 +33,44 @@ const event = (method: string, path: string, body?: string) => ({
 });
 
 let taskDir: string;
-let handler: HttpApiHandler;
 const saved = { ...process.env };
+const bundles: Record<string, { handler: HttpApiHandler; sweepHandler?: () => Promise<void> }> = {};
+
+interface LambdaResource {
+  Type: string;
+  Properties: { Code: { S3Key: string } };
+}
+
+/** The directory of the Lambda code asset in a stack's template (one per entry module). */
+function lambdaAssetsOf(assembly: CloudAssembly, stackName: string): string[] {
+  const stack = assembly.getStackByName(stackName);
+  const resources = Object.values(stack.template.Resources as Record<string, LambdaResource>);
+  return resources
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map((resource) =>
+      join(assembly.directory, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`),
+    );
+}
 
 beforeAll(() => {
   const assembly = buildApp(new App({ context: { stage: 'dev' } })).synth();
-  const asset = readdirSync(assembly.directory)
-    .map((name) => join(assembly.directory, name, 'index.js'))
-    .find((file) => file.includes('asset.') && existsSync(file));
-  if (!asset) throw new Error('no Lambda bundle in the cloud assembly');
   taskDir = mkdtempSync(join(tmpdir(), 'skiff-task-'));
-  copyFileSync(asset, join(taskDir, 'index.js'));
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
     SKIFF_STAGE: 'dev',
     LOG_LEVEL: 'silent',
     AWS_ACCESS_KEY_ID: 'unused',
     AWS_SECRET_ACCESS_KEY: 'unused',
+    SKIFF_SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:skiff-dev-donations-thank-you',
   });
-  handler = createRequire(join(taskDir, 'index.js'))('./index.js').handler;
+  for (const service of ['greetings', 'donations']) {
+    const [asset] = lambdaAssetsOf(assembly, `skiff-dev-${service}`);
+    if (!asset || !existsSync(join(asset, 'index.js'))) throw new Error(`no Lambda bundle for ${service}`);
+    const dir = join(taskDir, service);
+    mkdirSync(dir);
+    copyFileSync(join(asset, 'index.js'), join(dir, 'index.js'));
+    bundles[service] = createRequire(join(dir, 'index.js'))('./index.js');
+  }
 }, 120_000);
 
 afterAll(() => {
@@ -58,22 +78,37 @@ afterAll(() => {
   rmSync(taskDir, { recursive: true, force: true });
 });
 
-describe('greetings Lambda bundle', () => {
+const call = (service: string, method: string, path: string, body?: string) =>
+  (bundles[service] as { handler: HttpApiHandler }).handler(event(method, path, body) as never, {} as never);
+
+describe.each([
+  ['greetings', '/hello/{username}', ['PUT', '/hello/al1ce', JSON.stringify({ dateOfBirth: '1990-01-01' })]],
+  ['donations', '/donations', ['POST', '/donations', JSON.stringify({ donorId: 'a b', amount: 1 })]],
+] as const)('%s Lambda bundle', (service, route, badRequest) => {
   it('boots and answers health checks', async () => {
-    const response = await handler(event('GET', '/healthz') as never, {} as never);
+    const response = await call(service, 'GET', '/healthz');
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(String(response.body))).toEqual({ status: 'ok' });
   });
 
-  it('serves the OpenAPI document with the greetings routes', async () => {
-    const response = await handler(event('GET', '/openapi.json') as never, {} as never);
-    expect(JSON.parse(String(response.body)).paths).toHaveProperty('/hello/{username}');
+  it('serves the OpenAPI document with its routes, and only its own', async () => {
+    const paths = JSON.parse(String((await call(service, 'GET', '/openapi.json')).body)).paths;
+    expect(paths).toHaveProperty(route);
+    expect(
+      Object.keys(paths).every((path) => !path.startsWith(service === 'greetings' ? '/don' : '/hello')),
+    ).toBe(true);
   });
 
   it('validates input inside the bundle', async () => {
-    const body = JSON.stringify({ dateOfBirth: '1990-01-01' });
-    const response = await handler(event('PUT', '/hello/al1ce', body) as never, {} as never);
+    const [method, path, body] = badRequest;
+    const response = await call(service, method, path, body);
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['content-type']).toMatch(/application\/problem\+json/);
+  });
+});
+
+describe('donations sweep bundle', () => {
+  it('exports the scheduled sweep handler', () => {
+    expect(typeof bundles.donations?.sweepHandler).toBe('function');
   });
 });

@@ -25,7 +25,7 @@ export class GreetingsStack extends Stack {
       entry: 'src/services/greetings/lambda.ts',
       environment,
     });
-    birthdays.table.grant(http.function, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+    birthdays.grantExactly(http.function, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable']);
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the greetings API' });
 
     Validations.of(http.api).acknowledge({

@@ -1,0 +1,107 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { metricsNamespace } from '../../src/platform/metrics.js';
+import { physicalName } from '../../src/platform/resources.js';
+import { donationsResources } from '../../src/services/donations/resources.js';
+import { pendingThankYousMetric } from '../../src/services/donations/thank-you.js';
+import { thresholdAlarm } from '../constructs/alarms.js';
+import { CatalogTable } from '../constructs/catalog-table.js';
+import { HttpApiFunction } from '../constructs/http-api-function.js';
+import { ServiceFunction } from '../constructs/service-function.js';
+import type { Environment } from '../environments.js';
+
+export interface DonationsStackProps extends StackProps {
+  environment: Environment;
+  /** Optional subscribers to the thank-you topic (CDK context `thankYouEmail`, `thankYouSms`). */
+  subscribers?: { email?: string; sms?: string };
+  thankYouThreshold?: number;
+}
+
+const entry = 'src/services/donations/lambda.ts';
+const tableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'dynamodb:DescribeTable',
+];
+
+/**
+ * Donations: the HTTP API on Lambda, the ledger table, the KMS-encrypted thank-you topic, a sweep
+ * every 5 minutes that retries thank-yous whose publish failed, and alarms.
+ */
+export class DonationsStack extends Stack {
+  constructor(scope: Construct, id: string, props: DonationsStackProps) {
+    super(scope, id, props);
+    const { environment } = props;
+    const stage = environment.stage;
+    const ledger = new CatalogTable(this, 'Ledger', {
+      tableName: physicalName(stage, 'donations', 'ledger'),
+      spec: donationsResources.tables.ledger,
+      environment,
+    });
+    const key = new Key(this, 'TopicKey', {
+      description: `skiff ${stage} donations thank-you topic`,
+      enableKeyRotation: true,
+      removalPolicy: environment.removalPolicy,
+    });
+    const topic = new Topic(this, 'ThankYou', {
+      topicName: physicalName(stage, 'donations', 'thank-you'),
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.subscribers?.email) topic.addSubscription(new EmailSubscription(props.subscribers.email));
+    if (props.subscribers?.sms) topic.addSubscription(new SmsSubscription(props.subscribers.sms));
+
+    const variables = {
+      SKIFF_SNS_TOPIC_ARNS: topic.topicArn,
+      SKIFF_THANK_YOU_THRESHOLD: String(props.thankYouThreshold ?? 2),
+    };
+    const http = new HttpApiFunction(this, 'Http', { service: 'donations', entry, environment, variables });
+    const sweep = new ServiceFunction(this, 'Sweep', {
+      service: 'donations',
+      entry,
+      handler: 'sweepHandler',
+      description: 'skiff donations thank-you sweep',
+      environment,
+      variables,
+      timeout: Duration.minutes(1),
+    });
+    new Rule(this, 'SweepSchedule', {
+      description: 'Retry thank-yous whose publish failed',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(sweep.function, { retryAttempts: 2 })],
+    });
+    for (const fn of [http.function, sweep.function]) {
+      ledger.grantExactly(fn, tableActions);
+      // Exact actions rather than grantPublish's kms:GenerateDataKey*: SNS needs only these two.
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+      );
+    }
+
+    const pending = new Metric({
+      namespace: metricsNamespace,
+      metricName: pendingThankYousMetric,
+      dimensionsMap: { service: 'donations' },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    });
+    thresholdAlarm(this, 'ThankYousPending', pending, 1, 'thank-yous still unpublished after the sweep', 3);
+
+    new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the donations API' });
+    new CfnOutput(this, 'ThankYouTopicArn', { value: topic.topicArn });
+    Validations.of(http.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The brief asks for an API any client can call, and leaves authentication out of scope.',
+    });
+  }
+}
