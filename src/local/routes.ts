@@ -18,6 +18,7 @@ export function localRoutes({ endpoints, resources, inbox }: LocalRoutesOptions)
     endpoints,
     tables: Object.fromEntries(services.map(([service, r]) => [service, names(r.tables)])),
     buckets: Object.fromEntries(services.map(([service, r]) => [service, names(r.buckets)])),
+    topics: Object.fromEntries(services.map(([service, r]) => [service, names(r.topics)])),
   };
   return async (app) => {
     const schema = { tags: ['local'], summary: 'Local mode only' };

@@ -138,7 +138,11 @@ describe('health', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       status: 'ready',
-      checks: { 'dynamodb:skiff-local-greetings-birthdays': 'ok', s3: 'ok' },
+      checks: {
+        'dynamodb:skiff-local-greetings-birthdays': 'ok',
+        'dynamodb:skiff-local-donations-ledger': 'ok',
+        s3: 'ok',
+      },
     });
   });
 });
@@ -148,8 +152,12 @@ describe('local mode', () => {
     const response = await platform.app.inject({ method: 'GET', url: '/_local' });
     expect(response.json()).toEqual({
       endpoints: platform.endpoints,
-      tables: { greetings: { birthdays: 'skiff-local-greetings-birthdays' } },
-      buckets: { greetings: {} },
+      tables: {
+        greetings: { birthdays: 'skiff-local-greetings-birthdays' },
+        donations: { ledger: 'skiff-local-donations-ledger' },
+      },
+      buckets: { greetings: {}, donations: {} },
+      topics: { greetings: {}, donations: { 'thank-you': 'skiff-local-donations-thank-you' } },
     });
     expect(platform.endpoints.dynamodb).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
@@ -200,6 +208,7 @@ describe('when the table is gone', () => {
     expect(response.statusCode).toBe(503);
     expect(expectProblem(response).checks).toEqual({
       'dynamodb:skiff-local-greetings-birthdays': 'ResourceNotFoundException',
+      'dynamodb:skiff-local-donations-ledger': 'ok',
       s3: 'ok',
     });
   });
