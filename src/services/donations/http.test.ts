@@ -192,9 +192,12 @@ describe('logs', () => {
     expect(
       lines.filter((line) => line.event === 'donation').every((line) => line.requestId && line.donationId),
     ).toBe(true);
-    expect(lines.filter((line) => line.event === 'thank-you')).toEqual([
+    const thanks = lines.filter((line) => line.event === 'thank-you');
+    expect(thanks).toEqual([
       expect.objectContaining({ msg: 'thank-you published', donationCount: 2, attempt: 1 }),
     ]);
+    const secondDonation = lines.find((line) => line.event === 'donation' && line.donationCount === 2);
+    expect(thanks[0]?.requestId).toBe(secondDonation?.requestId);
     expect(platform.rawLogs()).not.toContain('jo.private');
   });
 });

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
@@ -117,7 +118,11 @@ export function donationsRoutes({ recorder, ledger, threshold }: DonationsDepend
         if (!isCurrencyCode(input.currency)) {
           throw validationProblem([{ field: 'body.currency', message: 'is not an ISO 4217 currency code' }]);
         }
-        const { response, replayed } = await recorder.record(input, request.headers['idempotency-key']);
+        const { response, replayed } = await recorder.record(
+          input,
+          request.headers['idempotency-key'],
+          request.log as Logger,
+        );
         if (replayed) reply.header('idempotent-replayed', 'true');
         else {
           const { donorId, donationId, amount, currency, donationCount } = response;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { v5 as uuidFromName, v7 as uuidV7 } from 'uuid';
 import { HttpProblem } from '../../platform/http/problem.js';
 import { type DonationRequest, earnsThankYou, requestFingerprint } from './domain.js';
@@ -39,20 +40,22 @@ export function donationRecorder(deps: RecordDonationDependencies) {
   async function appendAndFinish(
     request: DonationRequest,
     donationId: string,
+    log: Logger | undefined,
     beforeAttempt?: (n: number) => Promise<void>,
   ) {
     const donation = { ...request, donationId, createdAt: clock().toISOString() };
     const n = await ledger.append(donation, beforeAttempt);
-    return finish({ ...donation, donationCount: n });
+    return finish({ ...donation, donationCount: n }, log);
   }
 
   async function finish(
     donation: Omit<RecordedDonation, 'thankYouSent'> & { email?: string },
+    log: Logger | undefined,
   ): Promise<RecordedDonation> {
     const n = donation.donationCount;
     await ledger.countUpTo(donation.donorId, n, threshold);
     const thankYouSent =
-      earnsThankYou(n, threshold) && (await thankYou.send(donation.donorId, 'donation')) === 'sent';
+      earnsThankYou(n, threshold) && (await thankYou.send(donation.donorId, 'donation', log)) === 'sent';
     const { email: _email, ...visible } = donation;
     return { ...visible, thankYouSent };
   }
@@ -60,6 +63,7 @@ export function donationRecorder(deps: RecordDonationDependencies) {
   async function recordWithKey(
     request: DonationRequest,
     key: string,
+    log: Logger | undefined,
   ): Promise<{ response: RecordedDonation; replayed: boolean }> {
     const fingerprint = requestFingerprint(request);
     const token = uuidV7();
@@ -73,7 +77,7 @@ export function donationRecorder(deps: RecordDonationDependencies) {
       if (claim.state === 'completed')
         return { response: claim.response as RecordedDonation, replayed: true };
       if (claim.state === 'started') {
-        const response = await recordOwned(request, key, token, claim.lastAttempt);
+        const response = await recordOwned(request, key, token, claim.lastAttempt, log);
         await keys.complete(key, token, response);
         return { response, replayed: false };
       }
@@ -85,20 +89,27 @@ export function donationRecorder(deps: RecordDonationDependencies) {
   }
 
   /** The keyed path: the donation's id comes from the key, and every attempt is noted first. */
-  async function recordOwned(request: DonationRequest, key: string, token: string, lastAttempt?: number) {
+  async function recordOwned(
+    request: DonationRequest,
+    key: string,
+    token: string,
+    lastAttempt: number | undefined,
+    log: Logger | undefined,
+  ) {
     const donationId = uuidFromName(key, keyNamespace);
     if (lastAttempt !== undefined) {
       const earlier = await ledger.donationAt(request.donorId, lastAttempt);
-      if (earlier?.donationId === donationId) return finish(earlier);
+      if (earlier?.donationId === donationId) return finish(earlier, log);
     }
-    return appendAndFinish(request, donationId, (attempt) => keys.noteAttempt(key, token, attempt));
+    return appendAndFinish(request, donationId, log, (attempt) => keys.noteAttempt(key, token, attempt));
   }
 
   return {
-    async record(request: DonationRequest, key?: string) {
+    /** `log` is the request's logger, so the thank-you's lines carry its request id. */
+    async record(request: DonationRequest, key?: string, log?: Logger) {
       return key
-        ? recordWithKey(request, key)
-        : { response: await appendAndFinish(request, uuidV7()), replayed: false };
+        ? recordWithKey(request, key, log)
+        : { response: await appendAndFinish(request, uuidV7(), log), replayed: false };
     },
   };
 }

@@ -33,7 +33,12 @@ export function thankYouSender({
   log,
   leaseMs = 30_000,
 }: ThankYouDependencies) {
-  async function send(donorId: string, trigger: 'donation' | 'sweep'): Promise<SendOutcome> {
+  /** `requestLog`, when a request triggers the send, puts its request id on the thank-you's lines. */
+  async function send(
+    donorId: string,
+    trigger: 'donation' | 'sweep',
+    requestLog: Logger = log,
+  ): Promise<SendOutcome> {
     const token = randomUUID();
     const claim = await ledger.claimThankYou(donorId, token, clock(), leaseMs);
     if (!claim) return 'not-pending';
@@ -55,14 +60,14 @@ export function thankYouSender({
         },
       });
       if (!(await ledger.markThankYouSent(donorId, token, clock(), messageId))) {
-        log.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
+        requestLog.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
       }
-      log.info({ ...fields, messageId }, 'thank-you published');
+      requestLog.info({ ...fields, messageId }, 'thank-you published');
       return 'sent';
     } catch (error) {
       const reason = (error as Error).name || 'Error';
       await ledger.releaseThankYou(donorId, token, reason);
-      log.warn({ ...fields, reason }, 'thank-you publish failed; will retry');
+      requestLog.warn({ ...fields, reason }, 'thank-you publish failed; will retry');
       return 'failed';
     }
   }
