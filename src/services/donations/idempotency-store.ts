@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
 
 /**
  * What a request with an `Idempotency-Key` finds when it starts:
@@ -29,14 +29,21 @@ export const keyLeaseMs = 30_000;
 const itemKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
 
 export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table: string): IdempotencyStore {
-  const conditional = async (command: PutCommand | UpdateCommand) => {
-    try {
-      return await documents.send(command as UpdateCommand);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  };
+  const conditional = (command: PutCommand | UpdateCommand) =>
+    unlessConditionFails(documents.send(command as UpdateCommand));
+
+  /** An update only the key's current owner (its token) may make; the owner losing it is an error. */
+  const ownerUpdate = (key: string, token: string, expression: string, names: object, values: object) =>
+    documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: itemKey(key),
+        UpdateExpression: expression,
+        ConditionExpression: '#token = :token',
+        ExpressionAttributeNames: { '#token': 'token', ...names },
+        ExpressionAttributeValues: { ':token': token, ...values },
+      }),
+    );
 
   /** A new key, or one whose record has expired (AWS deletes expired items late; dynalite never). */
   const create = (key: string, fingerprint: string, token: string, now: Date) =>
@@ -95,32 +102,16 @@ export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table:
     },
 
     async noteAttempt(key, token, n) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: itemKey(key),
-          UpdateExpression: 'SET lastAttempt = :n',
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':n': n, ':token': token },
-        }),
-      );
+      await ownerUpdate(key, token, 'SET lastAttempt = :n', {}, { ':n': n });
     },
 
     async complete(key, token, response) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: itemKey(key),
-          UpdateExpression: 'SET #status = :completed, #response = :response REMOVE lockedUntil',
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token', '#status': 'status', '#response': 'response' },
-          ExpressionAttributeValues: {
-            ':completed': 'completed',
-            ':response': JSON.stringify(response),
-            ':token': token,
-          },
-        }),
+      await ownerUpdate(
+        key,
+        token,
+        'SET #status = :completed, #response = :response REMOVE lockedUntil',
+        { '#status': 'status', '#response': 'response' },
+        { ':completed': 'completed', ':response': JSON.stringify(response) },
       );
     },
   };

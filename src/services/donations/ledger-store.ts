@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,6 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
 import type { Donation, DonorSummary, ThankYouStatus } from './domain.js';
 
 /** A donation as stored: its number in the donor's sequence is its identity within the donor. */
@@ -58,10 +58,6 @@ const summaryKey = 'SUMMARY';
 const pendingMarker = 'pending';
 const totalPrefix = 'total_';
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException;
-}
-
 function toDonation(item: Record<string, unknown>): SequencedDonation {
   return {
     donationId: String(item.donationId),
@@ -112,8 +108,8 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
         ? ['thankYouStatus = :pending', 'thankYouPending = :pending', 'thankYouAttempts = :zero']
         : []),
     ];
-    try {
-      await documents.send(
+    const applied = await unlessConditionFails(
+      documents.send(
         new UpdateCommand({
           TableName: table,
           Key: { pk: donorKey(donation.donorId), sk: summaryKey },
@@ -131,13 +127,29 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
             ...(earns && { ':pending': pendingMarker }),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return applied !== undefined;
   }
+
+  /** A summary update that only the holder of the thank-you lease may make. */
+  const leaseHolderUpdate = (
+    donorId: string,
+    token: string,
+    expression: string,
+    values: Record<string, unknown>,
+  ) =>
+    unlessConditionFails(
+      documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: donorKey(donorId), sk: summaryKey },
+          UpdateExpression: expression,
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeValues: { ...values, ':token': token },
+        }),
+      ),
+    );
 
   const store: LedgerStore = {
     async summary(donorId, threshold) {
@@ -153,19 +165,17 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
       let n = (item ? Number(item.donationCount) : 0) + 1;
       for (;;) {
         await beforeAttempt?.(n);
-        try {
-          await documents.send(
+        const won = await unlessConditionFails(
+          documents.send(
             new PutCommand({
               TableName: table,
               Item: { pk: donorKey(donation.donorId), sk: donationKey(n), ...donation, donationCount: n },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
-          );
-          return n;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-          n += 1;
-        }
+          ),
+        );
+        if (won) return n;
+        n += 1;
       }
     },
 
@@ -212,8 +222,8 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async claimThankYou(donorId, token, now, leaseMs) {
-      try {
-        const { Attributes } = await documents.send(
+      const claimed = await unlessConditionFails(
+        documents.send(
           new UpdateCommand({
             TableName: table,
             Key: { pk: donorKey(donorId), sk: summaryKey },
@@ -231,60 +241,36 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
             },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        const item = Attributes ?? {};
-        return {
-          donorId,
-          donationCount: Number(item.donationCount),
-          attempts: Number(item.thankYouAttempts),
-          ...(typeof item.email === 'string' && { email: item.email }),
-        };
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+      );
+      if (!claimed) return undefined;
+      const item = claimed.Attributes ?? {};
+      return {
+        donorId,
+        donationCount: Number(item.donationCount),
+        attempts: Number(item.thankYouAttempts),
+        ...(typeof item.email === 'string' && { email: item.email }),
+      };
     },
 
     async markThankYouSent(donorId, token, sentAt, messageId) {
-      try {
-        await documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: donorKey(donorId), sk: summaryKey },
-            UpdateExpression:
-              'SET thankYouStatus = :sent, thankYouSentAt = :at, thankYouMessageId = :id REMOVE thankYouPending, leaseToken, leaseUntil',
-            ConditionExpression: 'leaseToken = :token',
-            ExpressionAttributeValues: {
-              ':sent': 'sent',
-              ':at': sentAt.toISOString(),
-              ':id': messageId,
-              ':token': token,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      const marked = await leaseHolderUpdate(
+        donorId,
+        token,
+        'SET thankYouStatus = :sent, thankYouSentAt = :at, thankYouMessageId = :id REMOVE thankYouPending, leaseToken, leaseUntil',
+        { ':sent': 'sent', ':at': sentAt.toISOString(), ':id': messageId },
+      );
+      return marked !== undefined;
     },
 
     async releaseThankYou(donorId, token, reason) {
-      try {
-        await documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: donorKey(donorId), sk: summaryKey },
-            UpdateExpression:
-              'SET thankYouStatus = :pending, thankYouLastError = :reason REMOVE leaseToken, leaseUntil',
-            ConditionExpression: 'leaseToken = :token',
-            ExpressionAttributeValues: { ':pending': pendingMarker, ':reason': reason, ':token': token },
-          }),
-        );
-      } catch (error) {
-        // Another publisher took over after our lease lapsed: the state is theirs now.
-        if (!isConditionFailure(error)) throw error;
-      }
+      // No change when another publisher took over after our lease lapsed: the state is theirs now.
+      await leaseHolderUpdate(
+        donorId,
+        token,
+        'SET thankYouStatus = :pending, thankYouLastError = :reason REMOVE leaseToken, leaseUntil',
+        { ':pending': pendingMarker, ':reason': reason },
+      );
     },
 
     async pendingThankYous() {
