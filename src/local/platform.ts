@@ -64,7 +64,7 @@ export async function startLocalPlatform(
   const app = await buildApp({
     logger,
     services,
-    context: { config, aws, clock, notifier: notifier?.(inbox) ?? inbox },
+    context: { config, aws, clock, notifier: notifier?.(inbox) ?? inbox, mode: 'local' },
     extraReadinessChecks: [s3EngineCheck(aws)],
     extraRoutes: localRoutes({ endpoints, resources, inbox }),
   });

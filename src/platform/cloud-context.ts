@@ -10,6 +10,7 @@ export interface CloudContext {
   aws: AwsClients;
   notifier: Notifier;
   clock: () => Date;
+  mode: 'cloud';
 }
 
 /** What the container and Lambda runtimes hand services: real AWS through the SDK, SNS for notices. */
@@ -21,5 +22,6 @@ export function cloudContext(config: Config, services: ServiceModule[]): CloudCo
     aws,
     notifier: snsNotifier(aws.sns, config.snsTopicArns, topics),
     clock: () => new Date(),
+    mode: 'cloud',
   };
 }

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       thankYouThreshold: 2,
       thankYouSweepIntervalMs: 60_000,
       idempotencyWaitMs: 10_000,
+      maxAvatarBytes: 5_242_880,
+      publicUrl: undefined,
       localPorts: { dynamodb: 4567, s3: 4568 },
     });
   });

@@ -22,6 +22,8 @@ export interface Config {
   thankYouThreshold: number;
   thankYouSweepIntervalMs: number;
   idempotencyWaitMs: number;
+  maxAvatarBytes: number;
+  publicUrl?: string;
   localPorts: { dynamodb: number; s3: number };
 }
 
@@ -118,6 +120,17 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '10000',
   },
   {
+    name: 'SKIFF_MAX_AVATAR_BYTES',
+    description: 'Users: the largest avatar image accepted; larger gets 413',
+    default: '5242880',
+  },
+  {
+    name: 'SKIFF_PUBLIC_URL',
+    description:
+      'Base of the URLs the API hands out (avatar links, `Link` headers); derived from each request when unset',
+    default: '(unset)',
+  },
+  {
     name: 'SKIFF_LOCAL_DYNAMODB_PORT',
     description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
     default: '4567',
@@ -203,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
     thankYouThreshold: integer('SKIFF_THANK_YOU_THRESHOLD', 1, 1_000_000),
     thankYouSweepIntervalMs: integer('SKIFF_THANK_YOU_SWEEP_MS', 0, 86_400_000),
     idempotencyWaitMs: integer('SKIFF_IDEMPOTENCY_WAIT_MS', 0, 60_000),
+    maxAvatarBytes: integer('SKIFF_MAX_AVATAR_BYTES', 1024, 50 * 1024 * 1024),
+    publicUrl: url('SKIFF_PUBLIC_URL')?.replace(/\/$/, ''),
     localPorts: {
       dynamodb: integer('SKIFF_LOCAL_DYNAMODB_PORT', 0, 65535),
       s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),

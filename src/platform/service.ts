@@ -14,6 +14,8 @@ export interface ServiceContext<R extends ServiceResources = ServiceResources> {
   resources: ResolvedResources<R>;
   notifier: Notifier;
   clock: () => Date;
+  /** `local` under `npm start` (embedded engines, no public S3 URLs), `cloud` in containers and Lambda. */
+  mode: 'local' | 'cloud';
   /** Logger bound to the service's name, for work outside a request (background tasks). */
   log: Logger;
 }

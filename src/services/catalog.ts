@@ -1,9 +1,10 @@
 import type { ServiceModule } from '../platform/service.js';
 import { donationsService } from './donations/service.js';
 import { greetingsService } from './greetings/service.js';
+import { usersService } from './users/service.js';
 
 /** Every service skiff can mount, in the order they are mounted. */
-export const serviceCatalog: readonly ServiceModule[] = [greetingsService, donationsService];
+export const serviceCatalog: readonly ServiceModule[] = [greetingsService, donationsService, usersService];
 
 /** The services `SERVICES` names, or an error naming the unknown ones. */
 export function selectServices(wanted: string[] | 'all'): ServiceModule[] {

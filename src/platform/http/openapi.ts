@@ -3,8 +3,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * OpenAPI 3.1 built from the route schemas at `GET /openapi.json`, and Swagger UI at `GET /docs`
- * where `withUi` (its static files live in node_modules, which a bundled Lambda does not ship).
+ * OpenAPI 3.1 built from the route schemas at `GET /openapi.json` (and `/swagger.json`), and Swagger
+ * UI at `GET /docs` (and `/swagger`) where `withUi`: its static files live in node_modules, which a
+ * bundled Lambda does not ship.
  */
 export async function registerOpenApi(app: FastifyInstance, withUi: boolean): Promise<void> {
   await app.register(swagger, {
@@ -17,6 +18,12 @@ export async function registerOpenApi(app: FastifyInstance, withUi: boolean): Pr
       },
     },
   });
-  if (withUi) await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // `/swagger` and `/swagger.json` are where the users brief's template served them; `/docs` is ours.
+  if (withUi) {
+    for (const routePrefix of ['/docs', '/swagger']) {
+      await app.register(async (scope) => scope.register(swaggerUi, { routePrefix }));
+    }
+  }
+  for (const url of ['/openapi.json', '/swagger.json'])
+    app.get(url, { schema: { hide: true } }, async () => app.swagger());
 }

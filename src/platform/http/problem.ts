@@ -89,23 +89,26 @@ function clientErrorDetail(error: FastifyError, request: FastifyRequest): string
   return error.message;
 }
 
+/** The problem an error becomes: expected failures as they are, the rest logged and hidden. */
+export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
+  const problem = error.validation ? validationProblem(fieldErrors(error)) : error;
+  if (problem instanceof HttpProblem) {
+    return {
+      ...problemFor(request, problem.status, problem.message, problem.extensions),
+      type: problem.type,
+    };
+  }
+  const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status < 500) {
+    request.log.info({ code: error.code, status }, 'client error');
+    return problemFor(request, status, clientErrorDetail(error, request));
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return problemFor(request, status, 'The server could not complete the request.');
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = error.validation ? validationProblem(fieldErrors(error)) : error;
-    if (problem instanceof HttpProblem) {
-      return sendProblem(reply, {
-        ...problemFor(request, problem.status, problem.message, problem.extensions),
-        type: problem.type,
-      });
-    }
-    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status < 500) {
-      request.log.info({ code: error.code, status }, 'client error');
-      return sendProblem(reply, problemFor(request, status, clientErrorDetail(error, request)));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, problemFor(request, status, 'The server could not complete the request.'));
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, toProblem(error, request)));
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(

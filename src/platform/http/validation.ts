@@ -22,6 +22,11 @@ function createAjv(coerceTypes: boolean): Ajv {
   return ajv;
 }
 
+/** A strict body validator for a handler that validates by itself (e.g. one form, two encodings). */
+export function compileBodyValidator(schema: object) {
+  return createAjv(false).compile(schema);
+}
+
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = createAjv(false);
   const coercing = createAjv(true);

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { UploadedFile } from '../../platform/http/multipart.js';
+import { HttpProblem } from '../../platform/http/problem.js';
+import type { AvatarStore } from './avatar-store.js';
+import { avatarFileName, avatarKeys, sniffImageType } from './domain.js';
+import type { UserStore } from './user-store.js';
+
+/** Checks a file is a real image by its bytes, then stores it; answers where it went. */
+export async function storeAvatar(
+  avatars: AvatarStore,
+  file: UploadedFile,
+  owner: { userId: string } | 'unattached',
+): Promise<{ key: string; fileName: string }> {
+  const type = sniffImageType(file.bytes);
+  if (!type) {
+    throw new HttpProblem(415, 'The file is not a PNG, JPEG, GIF or WebP image.', {
+      error: 'File type not allowed: send a PNG, JPEG, GIF or WebP image',
+    });
+  }
+  const fileName = avatarFileName(randomUUID(), type);
+  const key =
+    owner === 'unattached' ? avatarKeys.unattached(fileName) : avatarKeys.ofUser(owner.userId, fileName);
+  await avatars.put(key, file.bytes, type);
+  return { key, fileName };
+}
+
+/** Makes a stored image the user's avatar and removes the one it replaces. */
+export async function attachAvatar(users: UserStore, avatars: AvatarStore, userId: string, key: string) {
+  const { replaced } = await users.setAvatar(userId, key);
+  if (replaced && replaced !== key) await avatars.delete(replaced);
+}

@@ -1,0 +1,257 @@
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { readMultipartForm } from '../../platform/http/multipart.js';
+import { HttpProblem, sendProblem, toProblem } from '../../platform/http/problem.js';
+import { ProblemSchema } from '../../platform/http/schemas.js';
+import type { AvatarStore } from './avatar-store.js';
+import { attachAvatar, storeAvatar } from './avatar-upload.js';
+import { avatarFileNamePattern, avatarKeys, normaliseEmail, type User } from './domain.js';
+import { checkUserInput, UserBody } from './user-input.js';
+import type { UserStore } from './user-store.js';
+
+export interface UsersDependencies {
+  users: UserStore;
+  avatars: AvatarStore;
+  clock: () => Date;
+  newId: () => string;
+  maxAvatarBytes: number;
+  /** `stream` serves avatars through the API (local); `redirect` sends a short-lived S3 URL (AWS). */
+  avatarDelivery: 'stream' | 'redirect';
+  /** Base of the URLs handed out; derived from each request when unset. */
+  publicUrl?: string;
+}
+
+const UserView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  avatar_url: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String(),
+});
+
+const LegacyProblem = Type.Object(
+  { ...ProblemSchema.properties, error: Type.String({ description: "The brief's client's error text" }) },
+  { additionalProperties: true },
+);
+const problems = {
+  400: LegacyProblem,
+  404: LegacyProblem,
+  409: LegacyProblem,
+  413: LegacyProblem,
+  415: LegacyProblem,
+};
+
+/** Every error on these routes also carries `error`, as the brief's template app did. */
+function withLegacyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const problem = toProblem(error, request);
+  return sendProblem(reply, { ...problem, error: (problem.error as string | undefined) ?? problem.detail });
+}
+
+const cursorOf = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function positionFromCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const valid = ['pk', 'listKey', 'createdKey'].every((name) => typeof key?.[name] === 'string');
+    if (valid && Object.keys(key).length === 3) return key;
+  } catch {
+    // Not ours: answered below.
+  }
+  throw new HttpProblem(400, 'querystring.cursor is not a cursor this API returned', {
+    error: 'Invalid cursor',
+  });
+}
+
+export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
+  const { users, avatars, clock, newId, maxAvatarBytes } = deps;
+  const base = (request: FastifyRequest) => deps.publicUrl ?? `${request.protocol}://${request.host}`;
+  const view = (request: FastifyRequest, user: User) => ({
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    avatar_url: user.avatarKey ? `${base(request)}/users/${user.id}/avatar` : null,
+    created_at: user.createdAt,
+  });
+  const readForm = (request: FastifyRequest) =>
+    readMultipartForm(request, { fileBytes: maxAvatarBytes, fieldBytes: 1024 });
+
+  return async (plugin) => {
+    await plugin.register(multipart, { throwFileSizeLimit: true });
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['users'];
+    app.setErrorHandler(withLegacyError);
+
+    app.post(
+      '/user',
+      {
+        schema: {
+          tags,
+          summary: 'Create a user, from JSON or a form (with an optional avatar file)',
+          consumes: ['application/json', 'multipart/form-data'],
+          body: UserBody,
+          response: {
+            201: Type.Object({ success: Type.Literal('User created'), ...UserView.properties }),
+            ...problems,
+          },
+        },
+        // The body is checked in the handler, the same way for JSON and forms, with the brief's errors.
+        validatorCompiler: () => () => true,
+      },
+      async (request, reply) => {
+        const form = request.isMultipart() ? await readForm(request) : undefined;
+        const input = checkUserInput(form ? form.fields : request.body);
+        const avatarFile = form?.files.find((file) => file.field === 'avatar' && file.filename);
+        const user: User = {
+          id: newId(),
+          name: input.name,
+          email: normaliseEmail(input.email),
+          createdAt: clock().toISOString(),
+        };
+        if (!(await users.create(user))) {
+          throw new HttpProblem(409, 'A user with this e-mail address already exists.', {
+            error: 'User already exists',
+          });
+        }
+        if (avatarFile) {
+          const { key } = await storeAvatar(avatars, avatarFile, { userId: user.id });
+          await attachAvatar(users, avatars, user.id, key);
+          user.avatarKey = key;
+        }
+        request.log.info(
+          { event: 'user.created', userId: user.id, avatar: Boolean(avatarFile) },
+          'user created',
+        );
+        return reply.code(201).send({ success: 'User created', ...view(request, user) });
+      },
+    );
+
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags,
+          summary: 'List users, oldest first; the next page is in the Link header',
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+          }),
+          response: { 200: Type.Array(UserView), ...problems },
+        },
+      },
+      async (request, reply) => {
+        const { limit, cursor } = request.query;
+        const page = await users.list(limit, positionFromCursor(cursor));
+        if (page.next) {
+          const next = `${base(request)}/users?limit=${limit}&cursor=${cursorOf(page.next)}`;
+          reply.header('link', `<${next}>; rel="next"`);
+        }
+        return page.users.map((user) => view(request, user));
+      },
+    );
+
+    app.post(
+      '/upload',
+      {
+        schema: {
+          tags,
+          summary: "Upload an image; with `email` or `user_id` it becomes that user's avatar",
+          consumes: ['multipart/form-data'],
+          response: {
+            200: Type.Object({
+              message: Type.Literal('File uploaded successfully'),
+              file_url: Type.String(),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => {
+        if (!request.isMultipart()) {
+          throw new HttpProblem(400, 'Send multipart/form-data with a file field named "file".', {
+            error: 'No file part in the request',
+          });
+        }
+        const form = await readForm(request);
+        const file = form.files.find((part) => part.field === 'file');
+        if (!file)
+          throw new HttpProblem(400, 'The form has no "file" field.', {
+            error: 'No file part in the request',
+          });
+        if (!file.filename) {
+          throw new HttpProblem(400, 'The "file" field has no file name.', {
+            error: 'No file selected for uploading',
+          });
+        }
+        const { email, user_id: userId } = form.fields;
+        const owner = userId
+          ? await users.get(userId)
+          : email
+            ? await users.findByEmail(normaliseEmail(email))
+            : undefined;
+        if ((userId || email) && !owner)
+          throw new HttpProblem(404, 'No such user.', { error: 'User not found' });
+        if (!owner) {
+          const { fileName } = await storeAvatar(avatars, file, 'unattached');
+          return {
+            message: 'File uploaded successfully' as const,
+            file_url: `${base(request)}/avatars/${fileName}`,
+          };
+        }
+        const { key } = await storeAvatar(avatars, file, { userId: owner.id });
+        await attachAvatar(users, avatars, owner.id, key);
+        request.log.info(
+          { event: 'avatar.uploaded', userId: owner.id, bytes: file.bytes.length },
+          'avatar uploaded',
+        );
+        return {
+          message: 'File uploaded successfully' as const,
+          file_url: `${base(request)}/users/${owner.id}/avatar`,
+        };
+      },
+    );
+
+    const serve = async (reply: FastifyReply, key: string) => {
+      if (deps.avatarDelivery === 'redirect') return reply.redirect(await avatars.signedUrl(key, 300), 302);
+      const object = await avatars.open(key);
+      if (!object) throw new HttpProblem(404, 'The avatar is gone.', { error: 'Avatar not found' });
+      reply.header('content-type', object.contentType).header('x-content-type-options', 'nosniff');
+      reply.header('cache-control', 'private, max-age=300');
+      if (object.length !== undefined) reply.header('content-length', object.length);
+      return reply.send(object.body);
+    };
+
+    app.get(
+      '/users/:id/avatar',
+      {
+        schema: {
+          tags,
+          summary: "The user's avatar: streamed locally, a redirect to a short-lived S3 URL on AWS",
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          response: { 404: LegacyProblem },
+        },
+      },
+      async (request, reply) => {
+        const user = await users.get(request.params.id);
+        if (!user?.avatarKey)
+          throw new HttpProblem(404, 'This user has no avatar.', { error: 'Avatar not found' });
+        return serve(reply, user.avatarKey);
+      },
+    );
+
+    app.get(
+      '/avatars/:fileName',
+      {
+        schema: {
+          tags,
+          summary: 'An image uploaded without a user',
+          params: Type.Object({ fileName: Type.String({ pattern: avatarFileNamePattern }) }),
+          response: { 404: LegacyProblem },
+        },
+      },
+      async (request, reply) => serve(reply, avatarKeys.unattached(request.params.fileName)),
+    );
+  };
+}

@@ -1,0 +1,22 @@
+import { v7 as uuidV7 } from 'uuid';
+import type { ServiceModule } from '../../platform/service.js';
+import { s3AvatarStore } from './avatar-store.js';
+import { usersRoutes } from './http.js';
+import { usersResources } from './resources.js';
+import { dynamoUserStore } from './user-store.js';
+
+export const usersService: ServiceModule<typeof usersResources> = {
+  name: 'users',
+  resources: usersResources,
+  create: ({ aws, resources, clock, config, mode }) => ({
+    routes: usersRoutes({
+      users: dynamoUserStore(aws.documents, resources.tables.users.name, clock),
+      avatars: s3AvatarStore(aws.s3, resources.buckets.avatars.name),
+      clock,
+      newId: uuidV7,
+      maxAvatarBytes: config.maxAvatarBytes,
+      avatarDelivery: mode === 'local' ? 'stream' : 'redirect',
+      publicUrl: config.publicUrl,
+    }),
+  }),
+};

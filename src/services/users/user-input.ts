@@ -1,0 +1,48 @@
+import { Type } from 'typebox';
+import { HttpProblem } from '../../platform/http/problem.js';
+import { compileBodyValidator } from '../../platform/http/validation.js';
+import { maxEmailLength, maxNameLength } from './domain.js';
+
+export const UserBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: maxNameLength, examples: ['Ada Lovelace'] }),
+    email: Type.String({ format: 'email', maxLength: maxEmailLength, examples: ['ada@example.org'] }),
+  },
+  { additionalProperties: false },
+);
+
+const validate = compileBodyValidator(UserBody);
+const required = ['name', 'email'] as const;
+
+const badRequest = (error: string, detail: string, extra: object = {}) =>
+  new HttpProblem(400, detail, { error, ...extra });
+
+/**
+ * The brief's client expects `error: "Missing required data"` (no body) and
+ * `"Missing required data: <field>"`; other bad values get a problem naming each field.
+ */
+export function checkUserInput(input: unknown): { name: string; email: string } {
+  if (
+    input === undefined ||
+    input === null ||
+    (typeof input === 'object' && Object.keys(input).length === 0)
+  ) {
+    throw badRequest('Missing required data', 'The request has no user data: send name and email.');
+  }
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw badRequest('Invalid data', 'The body must be a JSON object or a form with name and email.');
+  }
+  const fields = input as Record<string, unknown>;
+  const missing = required.find((field) => fields[field] === undefined || fields[field] === '');
+  if (missing) throw badRequest(`Missing required data: ${missing}`, `body.${missing} is required`);
+  if (validate(fields)) return fields as { name: string; email: string };
+  const errors = (validate.errors ?? []).map((issue) => {
+    const field = issue.instancePath.replace(/^\//, '') || String(issue.params.additionalProperty ?? '');
+    return {
+      field: `body.${field}`,
+      message: issue.params.additionalProperty ? 'is not allowed' : (issue.message ?? 'is invalid'),
+    };
+  });
+  const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+  throw badRequest(`Invalid data: ${detail}`, detail, { errors });
+}

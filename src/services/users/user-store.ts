@@ -1,0 +1,140 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import type { User } from './domain.js';
+
+export interface UserPage {
+  users: User[];
+  /** Opaque position after the last user returned, when more may follow. */
+  next?: Record<string, unknown>;
+}
+
+/** The users port. */
+export interface UserStore {
+  /** Creates the user unless the e-mail is taken; false if it is. */
+  create(user: User): Promise<boolean>;
+  get(id: string): Promise<User | undefined>;
+  findByEmail(email: string): Promise<User | undefined>;
+  list(limit: number, after?: Record<string, unknown>): Promise<UserPage>;
+  /** Points the user at a new avatar object; answers the key it replaced, if any. */
+  setAvatar(id: string, key: string): Promise<{ replaced?: string }>;
+}
+
+/** How long an e-mail reservation without its user is left alone before a new create may take it. */
+const orphanAfterMs = 60_000;
+
+const userKey = (id: string) => `USER#${id}`;
+const emailKey = (email: string) => `EMAIL#${email}`;
+const listKey = 'user';
+
+function toUser(item: Record<string, unknown>): User {
+  return {
+    id: String(item.id),
+    name: String(item.name),
+    email: String(item.email),
+    createdAt: String(item.createdAt),
+    ...(typeof item.avatarKey === 'string' && { avatarKey: item.avatarKey }),
+  };
+}
+
+export function dynamoUserStore(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  clock: () => Date,
+): UserStore {
+  const get = async (pk: string) =>
+    (await documents.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))).Item;
+
+  /**
+   * Reserves the e-mail for this user. An existing reservation whose user was never written (a create
+   * that died between the two writes) is taken over once it is old enough to be surely abandoned.
+   */
+  async function reserveEmail(user: User): Promise<boolean> {
+    const now = clock().getTime();
+    const reservation = { pk: emailKey(user.email), userId: user.id, reservedAt: now };
+    const fresh = await unlessConditionFails(
+      documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: reservation,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (fresh) return true;
+    const existing = await get(emailKey(user.email));
+    if (!existing || (await get(userKey(String(existing.userId))))) return false;
+    if (now - Number(existing.reservedAt) < orphanAfterMs) return false;
+    const taken = await unlessConditionFails(
+      documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: reservation,
+          ConditionExpression: 'userId = :orphaned',
+          ExpressionAttributeValues: { ':orphaned': existing.userId },
+        }),
+      ),
+    );
+    return taken !== undefined;
+  }
+
+  return {
+    async create(user) {
+      if (!(await reserveEmail(user))) return false;
+      await documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: userKey(user.id), ...user, listKey, createdKey: `${user.createdAt}#${user.id}` },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    },
+
+    async get(id) {
+      const item = await get(userKey(id));
+      return item ? toUser(item) : undefined;
+    },
+
+    async findByEmail(email) {
+      const reservation = await get(emailKey(email));
+      if (!reservation) return undefined;
+      const item = await get(userKey(String(reservation.userId)));
+      return item ? toUser(item) : undefined;
+    },
+
+    async list(limit, after) {
+      const { Items = [], LastEvaluatedKey } = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'allUsers',
+          KeyConditionExpression: 'listKey = :user',
+          ExpressionAttributeValues: { ':user': listKey },
+          Limit: limit,
+          ExclusiveStartKey: after,
+        }),
+      );
+      return { users: Items.map(toUser), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
+    },
+
+    async setAvatar(id, key) {
+      const { Attributes } = await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: userKey(id) },
+          UpdateExpression: 'SET avatarKey = :key',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':key': key },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const replaced = Attributes?.avatarKey;
+      return typeof replaced === 'string' ? { replaced } : {};
+    },
+  };
+}
