@@ -1,0 +1,305 @@
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+
+let platform: TestPlatform;
+const bucket = 'skiff-local-users-avatars';
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ env: { SKIFF_MAX_AVATAR_BYTES: '4096' } });
+});
+afterAll(() => platform.stop());
+
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(64, 1),
+]);
+const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
+const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBP'), Buffer.alloc(32)]);
+
+/** A multipart/form-data body, as a browser or curl -F sends it. */
+function form(
+  fields: Record<string, string>,
+  files: { field: string; filename: string; bytes: Buffer; type?: string }[] = [],
+) {
+  const boundary = '----skiffTestBoundary';
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  }
+  for (const file of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\n` +
+          `Content-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+      file.bytes,
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+const createJson = (body: unknown) =>
+  platform.app.inject({ method: 'POST', url: '/user', payload: body as object });
+const post = (url: string, body: ReturnType<typeof form>) =>
+  platform.app.inject({ method: 'POST', url, payload: body.payload, headers: body.headers });
+const objects = async (prefix: string) =>
+  (await platform.aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [];
+
+describe('POST /user', () => {
+  it('creates a user from JSON, storing the e-mail lower-cased', async () => {
+    const response = await createJson({ name: 'Ada Lovelace', email: 'Ada@Example.org' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({
+      success: 'User created',
+      id: expect.any(String),
+      name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      avatar_url: null,
+      created_at: expect.any(String),
+    });
+  });
+
+  it('creates a user from a form with an avatar whose URL serves the image', async () => {
+    const response = await post(
+      '/user',
+      form({ name: 'Bob', email: 'bob@example.org' }, [{ field: 'avatar', filename: 'me.png', bytes: png }]),
+    );
+    expect(response.statusCode).toBe(201);
+    const { id, avatar_url: url } = response.json();
+    expect(url).toBe(`http://localhost:80/users/${id}/avatar`);
+    const image = await platform.app.inject({ method: 'GET', url: `/users/${id}/avatar` });
+    expect(image.statusCode).toBe(200);
+    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.rawPayload.equals(png)).toBe(true);
+  });
+
+  it.each([
+    ['no body at all', undefined, 'Missing required data'],
+    ['an empty object', {}, 'Missing required data'],
+    ['no e-mail', { name: 'Cy' }, 'Missing required data: email'],
+    ['no name', { email: 'cy@example.org' }, 'Missing required data: name'],
+    ['an empty name', { name: '', email: 'cy@example.org' }, 'Missing required data: name'],
+  ])('answers %s with 400 and the brief error text', async (_case, body, error) => {
+    const response =
+      body === undefined
+        ? await platform.app.inject({ method: 'POST', url: '/user' })
+        : await createJson(body);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 400, error });
+  });
+
+  it('answers an empty JSON body with the brief error text too', async () => {
+    const response = await platform.app.inject({
+      method: 'POST',
+      url: '/user',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ['a bad e-mail', { name: 'Cy', email: 'not-an-email' }, 'body.email'],
+    ['a name too long', { name: 'x'.repeat(101), email: 'cy@example.org' }, 'body.name'],
+    ['an unknown field', { name: 'Cy', email: 'cy@example.org', admin: true }, 'body.admin'],
+  ])('answers %s with a 400 naming %s', async (_case, body, field) => {
+    const response = await createJson(body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('answers a missing form field with the brief error text', async () => {
+    const response = await post('/user', form({ name: 'Dee' }));
+    expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
+  });
+
+  it('refuses a duplicate e-mail with 409, whatever its case', async () => {
+    await createJson({ name: 'Eve', email: 'eve@example.org' });
+    const again = await createJson({ name: 'Eve Two', email: 'EVE@example.org' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toBe('User already exists');
+  });
+
+  it('creates exactly one user when ten creates with one e-mail race', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => createJson({ name: `Racer ${i}`, email: 'race@example.org' })),
+    );
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, ...Array(9).fill(409)]);
+    const all = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
+    expect(all.filter((u: { email: string }) => u.email === 'race@example.org')).toHaveLength(1);
+  });
+});
+
+describe('GET /users', () => {
+  it('answers a plain array, oldest first, and pages with a Link header', async () => {
+    const all = (await platform.app.inject({ method: 'GET', url: '/users' })).json();
+    expect(Array.isArray(all)).toBe(true);
+    expect(all[0]).toEqual({
+      id: expect.any(String),
+      name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      avatar_url: null,
+      created_at: expect.any(String),
+    });
+    const seen: string[] = [];
+    let url: string | undefined = '/users?limit=2';
+    while (url) {
+      const page = await platform.app.inject({ method: 'GET', url });
+      seen.push(...page.json().map((u: { id: string }) => u.id));
+      const link = page.headers.link as string | undefined;
+      url = link
+        ? new URL(/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? '').pathname +
+          new URL(/^<([^>]+)>/.exec(link)?.[1] ?? '').search
+        : undefined;
+    }
+    expect(seen).toEqual(all.map((u: { id: string }) => u.id));
+  });
+
+  it('refuses a bad limit or a forged cursor with 400', async () => {
+    expect((await platform.app.inject({ method: 'GET', url: '/users?limit=1001' })).statusCode).toBe(400);
+    expect((await platform.app.inject({ method: 'GET', url: '/users?limit=0' })).statusCode).toBe(400);
+    const forged = await platform.app.inject({ method: 'GET', url: '/users?cursor=e30' });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error).toBe('Invalid cursor');
+  });
+});
+
+describe('POST /upload', () => {
+  const userId = async (email: string) => {
+    const created = await createJson({ name: 'Up Loader', email });
+    return created.json().id as string;
+  };
+
+  it('makes the image the user avatar (by e-mail or id) and removes the one it replaces', async () => {
+    const id = await userId('up@example.org');
+    const first = await post(
+      '/upload',
+      form({ email: 'UP@example.org' }, [{ field: 'file', filename: 'a.png', bytes: png }]),
+    );
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({
+      message: 'File uploaded successfully',
+      file_url: `http://localhost:80/users/${id}/avatar`,
+    });
+    const [before] = await objects(`avatars/users/${id}/`);
+    const second = await post(
+      '/upload',
+      form({ user_id: id }, [{ field: 'file', filename: 'b.jpg', bytes: jpeg }]),
+    );
+    expect(second.statusCode).toBe(200);
+    const after = await objects(`avatars/users/${id}/`);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.Key).not.toBe(before?.Key);
+    const image = await platform.app.inject({ method: 'GET', url: `/users/${id}/avatar` });
+    expect(image.headers['content-type']).toBe('image/jpeg');
+    expect(image.rawPayload.equals(jpeg)).toBe(true);
+    const listed = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
+    expect(listed.find((u: { id: string }) => u.id === id).avatar_url).toBe(
+      `http://localhost:80/users/${id}/avatar`,
+    );
+  });
+
+  it('stores an image without a user and answers a URL that serves it', async () => {
+    const response = await post('/upload', form({}, [{ field: 'file', filename: 'w.webp', bytes: webp }]));
+    expect(response.statusCode).toBe(200);
+    const url = new URL(response.json().file_url);
+    const image = await platform.app.inject({ method: 'GET', url: url.pathname });
+    expect(image.headers['content-type']).toBe('image/webp');
+    expect(image.rawPayload.equals(webp)).toBe(true);
+  });
+
+  it.each([
+    ['no file part', form({ email: 'up@example.org' }), 400, 'No file part in the request'],
+    [
+      'an empty file name',
+      form({}, [{ field: 'file', filename: '', bytes: png }]),
+      400,
+      'No file selected for uploading',
+    ],
+    [
+      'an SVG, whatever it claims',
+      form({}, [
+        {
+          field: 'file',
+          filename: 'x.png',
+          bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+          type: 'image/png',
+        },
+      ]),
+      415,
+      undefined,
+    ],
+    [
+      'a text file named .jpg',
+      form({}, [{ field: 'file', filename: 'x.jpg', bytes: Buffer.from('hello'), type: 'image/jpeg' }]),
+      415,
+      undefined,
+    ],
+    [
+      'a file over the limit',
+      form({}, [{ field: 'file', filename: 'big.png', bytes: Buffer.concat([png, Buffer.alloc(5000)]) }]),
+      413,
+      undefined,
+    ],
+    [
+      'an unknown user',
+      form({ email: 'ghost@example.org' }, [{ field: 'file', filename: 'a.png', bytes: png }]),
+      404,
+      'User not found',
+    ],
+    [
+      'an unknown user id',
+      form({ user_id: 'nope' }, [{ field: 'file', filename: 'a.png', bytes: png }]),
+      404,
+      'User not found',
+    ],
+  ])('answers %s with %i', async (_case, body, status, error) => {
+    const before = (await objects('avatars/')).length;
+    const response = await post('/upload', body);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().error).toEqual(error ?? expect.any(String));
+    expect((await objects('avatars/')).length).toBe(before);
+  });
+
+  it('answers a JSON upload with 400 "No file part in the request"', async () => {
+    const response = await platform.app.inject({ method: 'POST', url: '/upload', payload: { file: 'x' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('No file part in the request');
+  });
+});
+
+describe('avatars', () => {
+  it('are private objects, served with nosniff', async () => {
+    const id = (
+      await post(
+        '/user',
+        form({ name: 'Pat', email: 'pat@example.org' }, [{ field: 'avatar', filename: 'p.png', bytes: png }]),
+      )
+    ).json().id;
+    const [object] = await objects(`avatars/users/${id}/`);
+    const head = await platform.aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: object?.Key }));
+    expect(head.ContentType).toBe('image/png');
+    const image = await platform.app.inject({ method: 'GET', url: `/users/${id}/avatar` });
+    expect(image.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answer 404 for a user without one, and 400 for a malformed file name', async () => {
+    const id = (await createJson({ name: 'No Pic', email: 'nopic@example.org' })).json().id;
+    expect((await platform.app.inject({ method: 'GET', url: `/users/${id}/avatar` })).statusCode).toBe(404);
+    expect((await platform.app.inject({ method: 'GET', url: '/avatars/../../etc/passwd' })).statusCode).toBe(
+      404,
+    );
+    expect((await platform.app.inject({ method: 'GET', url: '/avatars/x.svg' })).statusCode).toBe(400);
+  });
+});
