@@ -157,10 +157,8 @@ describe('GET /users', () => {
       const page = await platform.app.inject({ method: 'GET', url });
       seen.push(...page.json().map((u: { id: string }) => u.id));
       const link = page.headers.link as string | undefined;
-      url = link
-        ? new URL(/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? '').pathname +
-          new URL(/^<([^>]+)>/.exec(link)?.[1] ?? '').search
-        : undefined;
+      const next = link && /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
+      url = next ? next.replace(/^https?:\/\/[^/]+/, '') : undefined;
     }
     expect(seen).toEqual(all.map((u: { id: string }) => u.id));
   });
