@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'infra/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'infra/**/*.test.ts', 'deploy/**/*.test.ts'],
     // Each file starts its own embedded engines on ephemeral ports; two cores cap useful parallelism.
     maxWorkers: 2,
     testTimeout: 30_000,
