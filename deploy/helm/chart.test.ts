@@ -23,7 +23,9 @@ const models = {
   PodDisruptionBudget,
 };
 
-type K8sObject = { kind: keyof typeof models; metadata: { name: string }; spec?: any; data?: any };
+// biome-ignore lint/suspicious/noExplicitAny: rendered YAML has no static type; the models validate it.
+type Untyped = any;
+type K8sObject = { kind: keyof typeof models; metadata: { name: string }; spec?: Untyped; data?: Untyped };
 
 function render(...sets: string[]): Map<string, K8sObject> {
   const args = ['template', 'demo', chart, '--kube-version', '1.29', ...sets.flatMap((s) => ['--set', s])];
@@ -94,7 +96,7 @@ describe('helm chart deploy/helm/skiff', () => {
   });
 
   it('scales on CPU and memory and keeps one pod through disruptions', () => {
-    const metrics = objects.get('HorizontalPodAutoscaler')?.spec.metrics.map((m: any) => m.resource.name);
+    const metrics = objects.get('HorizontalPodAutoscaler')?.spec.metrics.map((m: Untyped) => m.resource.name);
     expect(metrics).toEqual(['cpu', 'memory']);
     expect(objects.get('PodDisruptionBudget')?.spec.minAvailable).toBe(1);
   });
