@@ -17,8 +17,11 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-export async function startSkiff(entry: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Starts `entry` (TypeScript, through tsx; or built JavaScript) and waits until it listens. */
+export async function startSkiff(entry: string, env: Record<string, string>, cwd?: string): Promise<Running> {
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
