@@ -3,9 +3,13 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { environmentFor } from './environments.js';
 import { DonationsStack } from './stacks/donations-stack.js';
+import { EksStack } from './stacks/eks-stack.js';
 import { GreetingsStack } from './stacks/greetings-stack.js';
+import { UsersStack } from './stacks/users-stack.js';
 
 export function buildApp(app: App): App {
+  // Cross-stack references (the pods' role to the users table) keep their producers from deletion.
+  app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const environment = environmentFor(app.node.tryGetContext('stage'));
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-1';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region };
@@ -18,6 +22,14 @@ export function buildApp(app: App): App {
       sms: app.node.tryGetContext('thankYouSms'),
     },
     thankYouThreshold: Number(app.node.tryGetContext('thankYouThreshold') ?? 2),
+  });
+  const users = new UsersStack(app, `skiff-${environment.stage}-users`, { env, environment });
+  new EksStack(app, `skiff-${environment.stage}-eks`, {
+    env,
+    environment,
+    users,
+    imageTag: app.node.tryGetContext('imageTag') ?? '0.1.0',
+    apiAllowedCidrs: String(app.node.tryGetContext('apiAllowedCidrs') ?? '0.0.0.0/0').split(','),
   });
   Tags.of(app).add('project', 'skiff');
   Tags.of(app).add('stage', environment.stage);

@@ -1,0 +1,150 @@
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+
+let users: Template;
+let eks: Template;
+
+beforeAll(() => {
+  const app = buildApp(
+    new App({ context: { stage: 'dev', imageTag: '1.2.3', apiAllowedCidrs: '203.0.113.0/24' } }),
+  );
+  users = Template.fromStack(app.node.findChild('skiff-dev-users') as Stack);
+  eks = Template.fromStack(app.node.findChild('skiff-dev-eks') as Stack);
+});
+
+describe('users stack', () => {
+  it('builds the users table from the catalog: on demand, encrypted, PITR, listing index', () => {
+    users.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'skiff-dev-users-users',
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'allUsers' })],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+  });
+
+  it('keeps avatars in a private, encrypted, versioned bucket with a lifecycle for old versions', () => {
+    users.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'skiff-dev-users-avatars',
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'skiff-dev-users-avatars/' }),
+    });
+  });
+
+  it('refuses any request to the avatars bucket that is not over TLS', () => {
+    users.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^AvatarsBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('EKS stack', () => {
+  it('runs a logged cluster with encrypted secrets and an allow-listed API endpoint', () => {
+    eks.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
+      Config: Match.objectLike({
+        name: 'skiff-dev',
+        version: '1.33',
+        encryptionConfig: [Match.objectLike({ resources: ['secrets'] })],
+        resourcesVpcConfig: Match.objectLike({
+          endpointPublicAccess: true,
+          endpointPrivateAccess: true,
+          publicAccessCidrs: ['203.0.113.0/24'],
+        }),
+        logging: {
+          clusterLogging: [Match.objectLike({ enabled: true, types: Match.arrayWith(['api', 'audit']) })],
+        },
+      }),
+    });
+  });
+
+  it('gives the users pods a role of their own, trusted only for the skiff-users service account', () => {
+    const roles = eks.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })],
+        },
+      },
+    });
+    expect(Object.keys(roles)).toHaveLength(1);
+    // The trust condition is computed from the cluster's OIDC issuer at deploy time.
+    const [condition] = Object.values(eks.findResources('Custom::AWSCDKCfnJson'));
+    expect(JSON.stringify(condition)).toContain('system:serviceaccount:skiff:skiff-users');
+  });
+
+  it('scopes that role to the users table and index and the avatars/ prefix, nothing else', () => {
+    const policies = Object.entries(eks.findResources('AWS::IAM::Policy'));
+    const [, policy] = policies.find(([logicalId]) => logicalId.startsWith('ClusterUsersPodsRole')) ?? [];
+    const statements = policy?.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toMatchObject({
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+    });
+    expect(JSON.stringify(statements[0].Resource)).toContain('/index/allUsers');
+    expect(statements[1]).toMatchObject({
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::skiff-dev-users-avatars/avatars/*']],
+      },
+    });
+    expect(statements[2]).toMatchObject({ Action: 's3:ListBucket' });
+  });
+
+  it('installs the chart from this repository, bound to that service account, with the CI image', () => {
+    eks.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Release: 'skiff',
+      Namespace: 'skiff',
+      ChartAssetURL: Match.anyValue(),
+    });
+    const [chart] = Object.values(eks.findResources('Custom::AWSCDK-EKS-HelmChart'));
+    // Values are JSON joined with the repository URI at deploy time.
+    const values = JSON.stringify(chart?.Properties.Values);
+    for (const fragment of [
+      '\\"services\\":\\"users\\"',
+      '\\"tag\\":\\"1.2.3\\"',
+      '\\"serviceAccount\\":{\\"create\\":false,\\"name\\":\\"skiff-users\\"}',
+      '\\"SKIFF_STAGE\\":\\"dev\\"',
+    ]) {
+      expect(values).toContain(fragment);
+    }
+  });
+
+  it('keeps images in a scanned, immutable ECR repository', () => {
+    eks.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryName: 'skiff-dev',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      ImageTagMutability: 'IMMUTABLE',
+    });
+  });
+});
