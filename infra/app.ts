@@ -10,6 +10,8 @@ import { UsersStack } from './stacks/users-stack.js';
 export function buildApp(app: App): App {
   // Cross-stack references (the pods' role to the users table) keep their producers from deletion.
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
+  // S3 server access logs delivered under a bucket policy, not the legacy log-delivery ACL.
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   const environment = environmentFor(app.node.tryGetContext('stage'));
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-1';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region };

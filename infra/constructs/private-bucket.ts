@@ -39,8 +39,6 @@ export class PrivateBucket extends Construct {
     };
     const accessLogs = new Bucket(this, 'AccessLogs', {
       ...common,
-      // Server access logs are delivered by S3's log service, which needs the bucket owner's ACL grant.
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(environment.stage === 'prod' ? 365 : 30) }],
     });
     this.bucket = new Bucket(this, 'Bucket', {
