@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {
@@ -70,16 +71,15 @@ const Donor = Type.Object({
   }),
 });
 
-const cursorOf = (n: number) => Buffer.from(JSON.stringify({ before: n })).toString('base64url');
+const isPosition = (value: unknown): value is { before: number } => {
+  const before = (value as { before?: unknown } | null)?.before;
+  return typeof before === 'number' && Number.isSafeInteger(before) && before > 1;
+};
 
 function beforeFromCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const { before } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Number.isSafeInteger(before) && before > 1) return before;
-  } catch {
-    // Not ours: answered below.
-  }
+  const position = decodeCursor(cursor, isPosition);
+  if (position) return position.before;
   throw validationProblem([{ field: 'querystring.cursor', message: 'is not a cursor this API returned' }]);
 }
 
@@ -180,7 +180,7 @@ export function donationsRoutes({ recorder, ledger, threshold }: DonationsDepend
           throw new HttpProblem(404, 'No donations are recorded for this donor.');
         }
         const items = page.items.map(({ email: _email, ...donation }) => donation);
-        return { items, nextCursor: page.nextBefore ? cursorOf(page.nextBefore) : null };
+        return { items, nextCursor: page.nextBefore ? encodeCursor({ before: page.nextBefore }) : null };
       },
     );
   };

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { readMultipartForm } from '../../platform/http/multipart.js';
 import { HttpProblem, sendProblem, toProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
@@ -49,17 +50,17 @@ function withLegacyError(error: FastifyError, request: FastifyRequest, reply: Fa
   return sendProblem(reply, { ...problem, error: (problem.error as string | undefined) ?? problem.detail });
 }
 
-const cursorOf = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+const listKeyNames = ['pk', 'listKey', 'createdKey'];
+const isListPosition = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.keys(value).length === listKeyNames.length &&
+  listKeyNames.every((name) => typeof (value as Record<string, unknown>)[name] === 'string');
 
 function positionFromCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const valid = ['pk', 'listKey', 'createdKey'].every((name) => typeof key?.[name] === 'string');
-    if (valid && Object.keys(key).length === 3) return key;
-  } catch {
-    // Not ours: answered below.
-  }
+  const position = decodeCursor(cursor, isListPosition);
+  if (position) return position;
   throw new HttpProblem(400, 'querystring.cursor is not a cursor this API returned', {
     error: 'Invalid cursor',
   });
@@ -145,7 +146,7 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
         const { limit, cursor } = request.query;
         const page = await users.list(limit, positionFromCursor(cursor));
         if (page.next) {
-          const next = `${base(request)}/users?limit=${limit}&cursor=${cursorOf(page.next)}`;
+          const next = `${base(request)}/users?limit=${limit}&cursor=${encodeCursor(page.next)}`;
           reply.header('link', `<${next}>; rel="next"`);
         }
         return page.users.map((user) => view(request, user));
