@@ -21,6 +21,13 @@ describe('loadConfig', () => {
       idempotencyWaitMs: 10_000,
       maxAvatarBytes: 5_242_880,
       publicUrl: undefined,
+      orders: {
+        pipelineIntervalMs: 0,
+        pipelineWaitMs: 1000,
+        maxAttempts: 10,
+        stateMachineArn: undefined,
+        auction: { seed: undefined, readyProbability: 0.5, acceptProbability: 0.7 },
+      },
       localPorts: { dynamodb: 4567, s3: 4568 },
     });
   });
@@ -66,6 +73,7 @@ describe('loadConfig', () => {
   it('refuses out-of-range numbers', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => loadConfig({ SKIFF_BODY_LIMIT_BYTES: '-1' })).toThrow(/SKIFF_BODY_LIMIT_BYTES/);
+    expect(() => loadConfig({ SKIFF_AUCTION_READY_PROBABILITY: '1.5' })).toThrow(/from 0 to 1, got "1.5"/);
   });
 });
 

@@ -24,6 +24,13 @@ export interface Config {
   idempotencyWaitMs: number;
   maxAvatarBytes: number;
   publicUrl?: string;
+  orders: {
+    pipelineIntervalMs: number;
+    pipelineWaitMs: number;
+    maxAttempts: number;
+    stateMachineArn?: string;
+    auction: { seed?: string; readyProbability: number; acceptProbability: number };
+  };
   localPorts: { dynamodb: number; s3: number };
 }
 
@@ -131,6 +138,44 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '(unset)',
   },
   {
+    name: 'SKIFF_ORDERS_PIPELINE_INTERVAL',
+    description:
+      'Orders: milliseconds between scheduled pipeline runs under `npm start`; 0 turns the schedule off (AWS runs hourly)',
+    default: '0',
+  },
+  {
+    name: 'SKIFF_ORDERS_PIPELINE_WAIT_MS',
+    description: "Orders: the local runner's wait between polls of the auction platform (30 s on AWS)",
+    default: '1000',
+  },
+  {
+    name: 'SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS',
+    description: 'Orders: polls of the auction platform before a run gives up, fails and notifies',
+    default: '10',
+  },
+  {
+    name: 'SKIFF_ORDERS_STATE_MACHINE_ARN',
+    description:
+      'Orders: the Step Functions state machine runs start on (container and Lambda; the CDK sets it)',
+    default: '(unset)',
+  },
+  {
+    name: 'SKIFF_AUCTION_SEED',
+    description:
+      'Orders: makes the simulated auction platform deterministic; unset draws a new seed at start',
+    default: '(unset)',
+  },
+  {
+    name: 'SKIFF_AUCTION_READY_PROBABILITY',
+    description: 'Orders: chance (0 to 1) that the simulated platform has results at each poll',
+    default: '0.5',
+  },
+  {
+    name: 'SKIFF_AUCTION_ACCEPT_PROBABILITY',
+    description: 'Orders: chance (0 to 1) that the simulated platform accepts an order',
+    default: '0.7',
+  },
+  {
     name: 'SKIFF_LOCAL_DYNAMODB_PORT',
     description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
     default: '4567',
@@ -168,6 +213,14 @@ export function loadConfig(env: Env = process.env): Config {
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const fraction = (name: string): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (raw === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+      problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
     }
     return value;
   };
@@ -218,6 +271,17 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyWaitMs: integer('SKIFF_IDEMPOTENCY_WAIT_MS', 0, 60_000),
     maxAvatarBytes: integer('SKIFF_MAX_AVATAR_BYTES', 1024, 50 * 1024 * 1024),
     publicUrl: url('SKIFF_PUBLIC_URL')?.replace(/\/$/, ''),
+    orders: {
+      pipelineIntervalMs: integer('SKIFF_ORDERS_PIPELINE_INTERVAL', 0, 86_400_000),
+      pipelineWaitMs: integer('SKIFF_ORDERS_PIPELINE_WAIT_MS', 0, 3_600_000),
+      maxAttempts: integer('SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS', 1, 1000),
+      stateMachineArn: env.SKIFF_ORDERS_STATE_MACHINE_ARN?.trim() || undefined,
+      auction: {
+        seed: env.SKIFF_AUCTION_SEED?.trim() || undefined,
+        readyProbability: fraction('SKIFF_AUCTION_READY_PROBABILITY'),
+        acceptProbability: fraction('SKIFF_AUCTION_ACCEPT_PROBABILITY'),
+      },
+    },
     localPorts: {
       dynamodb: integer('SKIFF_LOCAL_DYNAMODB_PORT', 0, 65535),
       s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -22,6 +23,7 @@ export interface AwsClients {
   documents: DynamoDBDocumentClient;
   s3: S3Client;
   sns: SNSClient;
+  sfn: SFNClient;
   destroy(): void;
 }
 
@@ -48,16 +50,19 @@ export function createAwsClients({ region, endpoints, credentials }: AwsClientOp
   });
   // Only AWS or LocalStack answer SNS; locally the Notifier port uses the inbox instead.
   const sns = new SNSClient({ ...common, endpoint: endpoints.sns });
+  const sfn = new SFNClient(common);
   return {
     dynamodb,
     documents,
     s3,
     sns,
+    sfn,
     destroy() {
       documents.destroy();
       dynamodb.destroy();
       s3.destroy();
       sns.destroy();
+      sfn.destroy();
     },
   };
 }
