@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 export interface BackgroundTask {
   name: string;
   intervalMs: number;
+  /** Wait one interval before the first run (schedules), instead of running at start (sweeps). */
+  skipFirstRun?: boolean;
   run(): Promise<void>;
 }
 
@@ -13,7 +15,8 @@ export interface RunningTasks {
 }
 
 /**
- * Runs each task once at start and then every `intervalMs`, never two runs of one task at once.
+ * Runs each task once at start (unless `skipFirstRun`) and then every `intervalMs`, never two runs of
+ * one task at once.
  * A failed run is logged and tried again at the next tick; it never stops the process.
  */
 export function startBackgroundTasks(tasks: BackgroundTask[], log: Logger): RunningTasks {
@@ -33,7 +36,7 @@ export function startBackgroundTasks(tasks: BackgroundTask[], log: Logger): Runn
           });
         inFlight.add(running);
       };
-      tick();
+      if (!task.skipFirstRun) tick();
       const timer = setInterval(tick, task.intervalMs);
       timer.unref();
       return timer;

@@ -6,7 +6,8 @@ import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './log.js';
 import { resolveResources } from './resources.js';
-import type { ServiceModule } from './service.js';
+import type { ServiceInstance, ServiceModule } from './service.js';
+import type { WorkflowTask } from './workflow/workflow-runner.js';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<LambdaResponse>;
 
@@ -36,24 +37,45 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
   };
 }
 
+/** The service built once per execution environment, outside any HTTP app (tasks, workflow steps). */
+function lazyInstance(service: ServiceModule, label: string, env: NodeJS.ProcessEnv) {
+  let instance: ServiceInstance | undefined;
+  return () => {
+    if (!instance) {
+      const config = loadConfig(env);
+      const context = cloudContext(config, [service]);
+      const log = pino(loggerOptions(config.logLevel)).child({ service: service.name, task: label });
+      const resources = resolveResources(config.stage, service.name, service.resources);
+      instance = service.create({ ...context, resources, log });
+    }
+    return instance;
+  };
+}
+
 /** A service's background task as a Lambda, for an EventBridge schedule. */
 export function createTaskHandler(
   service: ServiceModule,
   taskName: string,
   env = process.env,
 ): () => Promise<void> {
-  let task: Promise<() => Promise<void>> | undefined;
-  const start = async () => {
-    const config = loadConfig(env);
-    const context = cloudContext(config, [service]);
-    const log = pino(loggerOptions(config.logLevel)).child({ service: service.name, task: taskName });
-    const resources = resolveResources(config.stage, service.name, service.resources);
-    const found = service.create({ ...context, resources, log }).tasks?.find((t) => t.name === taskName);
-    if (!found) throw new Error(`${service.name} has no background task ${taskName}`);
-    return () => found.run();
-  };
+  const instance = lazyInstance(service, taskName, env);
   return async () => {
-    task ??= start();
-    await (await task)();
+    const task = instance().tasks?.find((t) => t.name === taskName);
+    if (!task) throw new Error(`${service.name} has no background task ${taskName}`);
+    await task.run();
+  };
+}
+
+/** One Task state of a service's workflow as a Lambda: Step Functions passes the state's input. */
+export function createWorkflowTaskHandler(
+  service: ServiceModule,
+  taskName: string,
+  env = process.env,
+): WorkflowTask {
+  const instance = lazyInstance(service, taskName, env);
+  return async (input) => {
+    const task = instance().workflowTasks?.[taskName];
+    if (!task) throw new Error(`${service.name} has no workflow task ${taskName}`);
+    return task(input);
   };
 }

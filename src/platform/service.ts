@@ -5,6 +5,7 @@ import type { BackgroundTask } from './background.js';
 import type { Config } from './config.js';
 import type { Notifier } from './notify/notifier.js';
 import type { ResolvedResources, ServiceResources } from './resources.js';
+import type { WorkflowTask } from './workflow/workflow-runner.js';
 
 /** What the platform hands a service: its dependencies, never module-level singletons. */
 export interface ServiceContext<R extends ServiceResources = ServiceResources> {
@@ -24,6 +25,10 @@ export interface ServiceContext<R extends ServiceResources = ServiceResources> {
 export interface ServiceInstance {
   routes: FastifyPluginAsync;
   tasks?: BackgroundTask[];
+  /** Task states of the service's workflows, by name: Lambda entries on AWS, local functions otherwise. */
+  workflowTasks?: Record<string, WorkflowTask>;
+  /** Releases what the service holds (e.g. local workflow runs), after the app stops serving. */
+  close?: () => Promise<void>;
 }
 
 /**

@@ -1,10 +1,16 @@
 import type { ServiceModule } from '../platform/service.js';
 import { donationsService } from './donations/service.js';
 import { greetingsService } from './greetings/service.js';
+import { ordersService } from './orders/service.js';
 import { usersService } from './users/service.js';
 
 /** Every service skiff can mount, in the order they are mounted. */
-export const serviceCatalog: readonly ServiceModule[] = [greetingsService, donationsService, usersService];
+export const serviceCatalog: readonly ServiceModule[] = [
+  greetingsService,
+  donationsService,
+  usersService,
+  ordersService,
+];
 
 /** The services `SERVICES` names, or an error naming the unknown ones. */
 export function selectServices(wanted: string[] | 'all'): ServiceModule[] {

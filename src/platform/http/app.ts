@@ -109,6 +109,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await scope.register(instance.routes);
     });
     tasks.push(...(instance.tasks ?? []).map((task) => ({ service: service.name, task })));
+    const close = instance.close;
+    if (close) app.addHook('onClose', async () => close());
   }
   tasksByApp.set(app, tasks);
   if (options.backgroundTasks ?? true) {

@@ -107,6 +107,19 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
   return problemFor(request, status, 'The server could not complete the request.');
 }
 
+/**
+ * A route error handler for a brief whose client reads one legacy field (`error`, `errorMessage`):
+ * every problem gets it, set by the handler where it knows better, else the detail; an empty body
+ * gets the brief's own wording.
+ */
+export function legacyErrorHandler(field: string, emptyBodyText: string) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = toProblem(error, request);
+    const fallback = error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? emptyBodyText : problem.detail;
+    return sendProblem(reply, { ...problem, [field]: problem[field] ?? fallback });
+  };
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, toProblem(error, request)));
 

@@ -105,7 +105,7 @@ describe('POST /user', () => {
       payload: '',
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toEqual(expect.any(String));
+    expect(response.json().error).toBe('Missing required data');
   });
 
   it.each([

@@ -1,10 +1,10 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { readMultipartForm } from '../../platform/http/multipart.js';
-import { HttpProblem, sendProblem, toProblem } from '../../platform/http/problem.js';
+import { HttpProblem, legacyErrorHandler } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import type { AvatarStore } from './avatar-store.js';
 import { attachAvatar, storeAvatar } from './avatar-upload.js';
@@ -44,12 +44,6 @@ const problems = {
   415: LegacyProblem,
 };
 
-/** Every error on these routes also carries `error`, as the brief's template app did. */
-function withLegacyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const problem = toProblem(error, request);
-  return sendProblem(reply, { ...problem, error: (problem.error as string | undefined) ?? problem.detail });
-}
-
 const listKeyNames = ['pk', 'listKey', 'createdKey'];
 const isListPosition = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&
@@ -83,7 +77,8 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
     await plugin.register(multipart, { throwFileSizeLimit: true });
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['users'];
-    app.setErrorHandler(withLegacyError);
+    // Every error on these routes also carries `error`, as the brief's template app did.
+    app.setErrorHandler(legacyErrorHandler('error', 'Missing required data'));
 
     app.post(
       '/user',

@@ -1,0 +1,202 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
+import { ProblemSchema } from '../../platform/http/schemas.js';
+import { compileBodyValidator } from '../../platform/http/validation.js';
+import type { WorkflowRunner } from '../../platform/workflow/workflow-runner.js';
+import { duplicateIndexes, expiryFor, isExpired, maxOrdersPerRequest, type OrderInput } from './domain.js';
+import type { OrderStore } from './order-store.js';
+import { countOutcomes, type PipelineInput } from './pipeline-definition.js';
+
+const OrderItem = Type.Object(
+  {
+    record_id: Type.String({ minLength: 1, maxLength: 128 }),
+    parameter_1: Type.String({ maxLength: 1024 }),
+    parameter_2: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+const OrdersBody = Type.Array(OrderItem, {
+  minItems: 1,
+  maxItems: maxOrdersPerRequest,
+  examples: [[{ record_id: 'unique_id_1', parameter_1: 'abc', parameter_2: 4 }]],
+});
+const validateOrders = compileBodyValidator(OrdersBody);
+
+const OrderView = Type.Object({
+  record_id: Type.String(),
+  parameter_1: Type.String(),
+  parameter_2: Type.Number(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected')]),
+  ttl: Type.Integer({ description: 'Epoch seconds; the order is gone after it' }),
+  createdAt: Type.String(),
+  power: Type.Optional(Type.Number()),
+  decidedAt: Type.Optional(Type.String()),
+});
+
+const RunView = Type.Object({
+  runId: Type.String(),
+  status: Type.Union([Type.Literal('RUNNING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+  startedAt: Type.String(),
+  stoppedAt: Type.Union([Type.String(), Type.Null()]),
+  accepted: Type.Union([Type.Integer(), Type.Null()]),
+  rejected: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([
+    Type.Object({ error: Type.String(), cause: Type.Optional(Type.String()) }),
+    Type.Null(),
+  ]),
+});
+
+const emptyBody = 'Request body is empty';
+
+/** `/3/parameter_2` → `body[3].parameter_2`: the item's index and field, as the issue asks. */
+function orderField(instancePath: string, child?: string): string {
+  const [index, ...rest] = instancePath.split('/').filter(Boolean);
+  const name = [...rest, child].filter(Boolean).join('.');
+  if (index === undefined) return name ? `body.${name}` : 'body';
+  return `body[${index}]${name ? `.${name}` : ''}`;
+}
+
+/** Every order is checked before any is written: one bad item and nothing is saved. */
+function checkOrders(body: unknown): OrderInput[] {
+  if (body === undefined || body === null || (Array.isArray(body) && body.length === 0)) {
+    throw new HttpProblem(400, 'Send a JSON array of 1 to 1000 orders.', { errorMessage: emptyBody });
+  }
+  if (!validateOrders(body)) {
+    const errors = (validateOrders.errors ?? []).slice(0, 20).map((issue) => {
+      const child = (issue.params.missingProperty ?? issue.params.additionalProperty) as string | undefined;
+      const message = issue.params.additionalProperty
+        ? 'is not allowed'
+        : issue.keyword === 'required'
+          ? 'is required'
+          : (issue.message ?? 'is invalid');
+      return { field: orderField(issue.instancePath, child), message };
+    });
+    throw validationProblem(errors);
+  }
+  const orders = body as OrderInput[];
+  const duplicates = duplicateIndexes(orders);
+  if (duplicates.length > 0) {
+    throw validationProblem(
+      duplicates.map((i) => ({
+        field: `body[${i}].record_id`,
+        message: 'repeats an earlier record_id in this request',
+      })),
+    );
+  }
+  return orders;
+}
+
+export interface OrdersDependencies {
+  orders: OrderStore;
+  runner: WorkflowRunner;
+  clock: () => Date;
+  maxAttempts: number;
+}
+
+export function ordersRoutes({ orders, runner, clock, maxAttempts }: OrdersDependencies): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['orders'];
+    // The brief's lambda answered errors with `errorMessage`; every error here carries it too.
+    app.setErrorHandler(legacyErrorHandler('errorMessage', emptyBody));
+    const problems = { 400: ProblemSchema, 404: ProblemSchema };
+
+    app.post(
+      '/orders',
+      {
+        schema: {
+          tags,
+          summary: 'Store 1 to 1000 orders for 24 hours (posting a record_id again replaces it)',
+          body: OrdersBody,
+          response: {
+            201: Type.Object({
+              message: Type.String(),
+              count: Type.Integer(),
+              record_ids: Type.Array(Type.String()),
+              expiresAt: Type.String(),
+            }),
+            ...problems,
+          },
+        },
+        // Checked in the handler: an empty body must get the brief's errorMessage, not a schema error.
+        validatorCompiler: () => () => true,
+      },
+      async (request, reply) => {
+        const input = checkOrders(request.body);
+        const now = clock();
+        const ttl = expiryFor(now);
+        await orders.putPending(input, ttl, now);
+        request.log.info({ event: 'orders.stored', count: input.length }, 'orders stored');
+        return reply.code(201).send({
+          message: 'Orders stored',
+          count: input.length,
+          record_ids: input.map((order) => order.record_id),
+          expiresAt: new Date(ttl * 1000).toISOString(),
+        });
+      },
+    );
+
+    app.get(
+      '/orders/:record_id',
+      {
+        schema: {
+          tags,
+          summary: 'An order and its status; expired orders are gone',
+          params: Type.Object({ record_id: Type.String({ minLength: 1, maxLength: 128 }) }),
+          response: { 200: OrderView, ...problems },
+        },
+      },
+      async (request) => {
+        const order = await orders.get(request.params.record_id);
+        if (!order || isExpired(order, clock()))
+          throw new HttpProblem(404, 'No such order, or it has expired.');
+        return order;
+      },
+    );
+
+    app.post(
+      '/orders/pipeline/runs',
+      {
+        schema: {
+          tags,
+          summary: 'Start a run of the auction results pipeline',
+          response: { 202: Type.Object({ runId: Type.String() }) },
+        },
+      },
+      async (request, reply) => {
+        const input: PipelineInput = { attempt: 0, maxAttempts };
+        const { runId } = await runner.start(input);
+        request.log.info({ event: 'pipeline.started', runId }, 'pipeline run started');
+        return reply.code(202).send({ runId });
+      },
+    );
+
+    app.get(
+      '/orders/pipeline/runs/:runId',
+      {
+        schema: {
+          tags,
+          summary: 'How a pipeline run went',
+          params: Type.Object({ runId: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }),
+          response: { 200: RunView, ...problems },
+        },
+      },
+      async (request) => {
+        const run = await runner.describe(request.params.runId);
+        if (!run) throw new HttpProblem(404, 'No such pipeline run.');
+        const counts =
+          run.status === 'SUCCEEDED' ? countOutcomes(run.output) : { accepted: null, rejected: null };
+        return {
+          runId: run.runId,
+          status: run.status,
+          startedAt: run.startedAt,
+          stoppedAt: run.stoppedAt ?? null,
+          ...counts,
+          error: run.error ?? null,
+        };
+      },
+    );
+  };
+}
