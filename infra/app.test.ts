@@ -7,7 +7,13 @@ describe('the CDK app', () => {
   it('has one stack per service, plus the EKS cluster, per stage', () => {
     const app = buildApp(new App({ context: { stage: 'stage' } }));
     expect(app.node.children.map((c) => c.node.id).sort()).toEqual(
-      ['skiff-stage-donations', 'skiff-stage-eks', 'skiff-stage-greetings', 'skiff-stage-users'].sort(),
+      [
+        'skiff-stage-donations',
+        'skiff-stage-eks',
+        'skiff-stage-greetings',
+        'skiff-stage-orders',
+        'skiff-stage-users',
+      ].sort(),
     );
   });
 });

@@ -5,6 +5,7 @@ import { environmentFor } from './environments.js';
 import { DonationsStack } from './stacks/donations-stack.js';
 import { EksStack } from './stacks/eks-stack.js';
 import { GreetingsStack } from './stacks/greetings-stack.js';
+import { OrdersStack } from './stacks/orders-stack.js';
 import { UsersStack } from './stacks/users-stack.js';
 
 export function buildApp(app: App): App {
@@ -24,6 +25,12 @@ export function buildApp(app: App): App {
       sms: app.node.tryGetContext('thankYouSms'),
     },
     thankYouThreshold: Number(app.node.tryGetContext('thankYouThreshold') ?? 2),
+  });
+  new OrdersStack(app, `skiff-${environment.stage}-orders`, {
+    env,
+    environment,
+    alertEmail: app.node.tryGetContext('ordersAlertEmail'),
+    maxAttempts: Number(app.node.tryGetContext('ordersMaxAttempts') ?? 10),
   });
   const users = new UsersStack(app, `skiff-${environment.stage}-users`, { env, environment });
   new EksStack(app, `skiff-${environment.stage}-eks`, {

@@ -34,7 +34,7 @@ const event = (method: string, path: string, body?: string) => ({
 
 let taskDir: string;
 const saved = { ...process.env };
-const bundles: Record<string, { handler: HttpApiHandler; sweepHandler?: () => Promise<void> }> = {};
+const bundles: Record<string, { handler: HttpApiHandler } & Record<string, unknown>> = {};
 
 interface LambdaResource {
   Type: string;
@@ -61,9 +61,14 @@ beforeAll(() => {
     LOG_LEVEL: 'silent',
     AWS_ACCESS_KEY_ID: 'unused',
     AWS_SECRET_ACCESS_KEY: 'unused',
-    SKIFF_SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:skiff-dev-donations-thank-you',
+    SKIFF_SNS_TOPIC_ARNS: [
+      'arn:aws:sns:eu-west-1:123456789012:skiff-dev-donations-thank-you',
+      'arn:aws:sns:eu-west-1:123456789012:skiff-dev-orders-notifications',
+    ].join(','),
+    SKIFF_ORDERS_STATE_MACHINE_ARN:
+      'arn:aws:states:eu-west-1:123456789012:stateMachine:skiff-dev-orders-pipeline',
   });
-  for (const service of ['greetings', 'donations']) {
+  for (const service of ['greetings', 'donations', 'orders']) {
     const [asset] = lambdaAssetsOf(assembly, `skiff-dev-${service}`);
     if (!asset || !existsSync(join(asset, 'index.js'))) throw new Error(`no Lambda bundle for ${service}`);
     const dir = join(taskDir, service);
@@ -84,6 +89,7 @@ const call = (service: string, method: string, path: string, body?: string) =>
 describe.each([
   ['greetings', '/hello/{username}', ['PUT', '/hello/al1ce', JSON.stringify({ dateOfBirth: '1990-01-01' })]],
   ['donations', '/donations', ['POST', '/donations', JSON.stringify({ donorId: 'a b', amount: 1 })]],
+  ['orders', '/orders', ['POST', '/orders', JSON.stringify([{ record_id: '' }])]],
 ] as const)('%s Lambda bundle', (service, route, badRequest) => {
   it('boots and answers health checks', async () => {
     const response = await call(service, 'GET', '/healthz');
@@ -94,9 +100,9 @@ describe.each([
   it('serves the OpenAPI document with its routes, and only its own', async () => {
     const paths = JSON.parse(String((await call(service, 'GET', '/openapi.json')).body)).paths;
     expect(paths).toHaveProperty(route);
-    expect(
-      Object.keys(paths).every((path) => !path.startsWith(service === 'greetings' ? '/don' : '/hello')),
-    ).toBe(true);
+    // Each bundle mounts only its own service: no other service's routes.
+    const foreign = ['/hello/{username}', '/donations', '/orders'].filter((path) => path !== route);
+    for (const path of foreign) expect(paths).not.toHaveProperty(path);
   });
 
   it('validates input inside the bundle', async () => {
@@ -107,8 +113,12 @@ describe.each([
   });
 });
 
-describe('donations sweep bundle', () => {
-  it('exports the scheduled sweep handler', () => {
-    expect(typeof bundles.donations?.sweepHandler).toBe('function');
+describe('non-HTTP entries in the bundles', () => {
+  it.each([
+    ['donations', 'sweepHandler'],
+    ['orders', 'fetchResultsHandler'],
+    ['orders', 'processOrderHandler'],
+  ])('%s exports %s', (service, name) => {
+    expect(typeof bundles[service]?.[name]).toBe('function');
   });
 });

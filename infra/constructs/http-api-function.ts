@@ -2,6 +2,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,6 +24,7 @@ export interface HttpApiFunctionProps {
  */
 export class HttpApiFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly role: Role;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly alarms: Alarm[];
@@ -42,6 +44,7 @@ export class HttpApiFunction extends Construct {
       variables,
     });
     this.function = lambda.function;
+    this.role = lambda.role;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: environment.logRetention,
       removalPolicy: environment.removalPolicy,

@@ -14,6 +14,8 @@ export interface PrivateBucketProps {
   environment: Environment;
   /** Days a replaced or deleted object version is kept before it expires. */
   noncurrentVersionDays?: number;
+  /** Days after which current objects expire too; unset keeps them. */
+  expirationDays?: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export class PrivateBucket extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { bucketName, environment, noncurrentVersionDays = 30 }: PrivateBucketProps,
+    { bucketName, environment, noncurrentVersionDays = 30, expirationDays }: PrivateBucketProps,
   ) {
     super(scope, id);
     const common = {
@@ -50,6 +52,7 @@ export class PrivateBucket extends Construct {
       lifecycleRules: [
         { noncurrentVersionExpiration: Duration.days(noncurrentVersionDays) },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(expirationDays ? [{ expiration: Duration.days(expirationDays) }] : []),
       ],
     });
   }

@@ -26,6 +26,7 @@ export interface ServiceFunctionProps {
  */
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly role: Role;
   readonly alarms: Alarm[];
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
@@ -39,6 +40,7 @@ export class ServiceFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.description} (${environment.stage})`,
     });
+    this.role = role;
     role.addToPolicy(
       new PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -40,7 +40,7 @@ describe('donations stack', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::Topic', {
       TopicName: 'skiff-dev-donations-thank-you',
-      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicKey'), 'Arn'] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ThankYouKey'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -60,7 +60,7 @@ describe('donations stack', () => {
     expect(handlers).toEqual(['index.handler', 'index.sweepHandler']);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Environment.Variables.SKIFF_SNS_TOPIC_ARNS).toEqual({
-        Ref: expect.stringMatching(/^ThankYou/),
+        Ref: expect.stringMatching(/^ThankYouTopic/),
       });
     }
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));

@@ -2,10 +2,6 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../src/platform/metrics.js';
 import { physicalName } from '../../src/platform/resources.js';
@@ -13,6 +9,7 @@ import { donationsResources } from '../../src/services/donations/resources.js';
 import { pendingThankYousMetric } from '../../src/services/donations/thank-you.js';
 import { thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
+import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
@@ -47,19 +44,12 @@ export class DonationsStack extends Stack {
       spec: donationsResources.tables.ledger,
       environment,
     });
-    const key = new Key(this, 'TopicKey', {
-      description: `skiff ${stage} donations thank-you topic`,
-      enableKeyRotation: true,
-      removalPolicy: environment.removalPolicy,
-    });
-    const topic = new Topic(this, 'ThankYou', {
+    const thankYou = new EncryptedTopic(this, 'ThankYou', {
       topicName: physicalName(stage, 'donations', 'thank-you'),
-      masterKey: key,
-      enforceSSL: true,
+      environment,
+      subscribers: props.subscribers,
     });
-    if (props.subscribers?.email) topic.addSubscription(new EmailSubscription(props.subscribers.email));
-    if (props.subscribers?.sms) topic.addSubscription(new SmsSubscription(props.subscribers.sms));
-
+    const { topic } = thankYou;
     const variables = {
       SKIFF_SNS_TOPIC_ARNS: topic.topicArn,
       SKIFF_THANK_YOU_THRESHOLD: String(props.thankYouThreshold ?? 2),
@@ -81,11 +71,7 @@ export class DonationsStack extends Stack {
     });
     for (const fn of [http.function, sweep.function]) {
       ledger.grantExactly(fn, tableActions);
-      // Exact actions rather than grantPublish's kms:GenerateDataKey*: SNS needs only these two.
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
-      );
+      thankYou.grantPublishExactly(fn);
     }
 
     const pending = new Metric({

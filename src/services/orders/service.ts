@@ -34,10 +34,23 @@ function localRunner(context: Context, tasks: Tasks): WorkflowRunner {
   });
 }
 
+/**
+ * On AWS, runs are Step Functions executions. Built on first use: the pipeline's own Task Lambdas
+ * never start runs, and they cannot know the state machine's ARN (it is made from theirs).
+ */
 function cloudRunner({ aws, config }: Context): WorkflowRunner {
-  const arn = config.orders.stateMachineArn;
-  if (!arn) throw new Error('SKIFF_ORDERS_STATE_MACHINE_ARN must name the orders state machine');
-  return sfnWorkflowRunner(aws.sfn, arn);
+  let runner: WorkflowRunner | undefined;
+  const get = () => {
+    const arn = config.orders.stateMachineArn;
+    if (!arn) throw new Error('SKIFF_ORDERS_STATE_MACHINE_ARN must name the orders state machine');
+    runner ??= sfnWorkflowRunner(aws.sfn, arn);
+    return runner;
+  };
+  return {
+    start: (input) => get().start(input),
+    describe: (runId) => get().describe(runId),
+    close: async () => {},
+  };
 }
 
 export const ordersService: ServiceModule<typeof ordersResources> = {
