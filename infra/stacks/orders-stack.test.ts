@@ -47,7 +47,7 @@ describe('orders stack', () => {
   });
 
   it('loops FetchResults → Choice → Wait 30 s until results are ready or attempts run out', () => {
-    expect(asl.States.FetchResults.Resource).toBe('${FetchResultsArn}');
+    expect(asl.States.FetchResults.Resource).toBe(pipelinePlaceholders.fetchResults);
     expect(asl.States.ResultsReady).toMatchObject({
       Type: 'Choice',
       Choices: [
@@ -69,7 +69,7 @@ describe('orders stack', () => {
     expect(steps.NotifyRejected).toMatchObject({
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish',
-      Parameters: { TopicArn: '${NotificationsTopicArn}' },
+      Parameters: { TopicArn: pipelinePlaceholders.notificationsTopic },
     });
   });
 
