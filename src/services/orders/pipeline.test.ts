@@ -155,6 +155,14 @@ describe('the auction results pipeline', () => {
     ]);
   });
 
+  it('starts runs on the local schedule when SKIFF_ORDERS_PIPELINE_INTERVAL is set', async () => {
+    await start({ SKIFF_ORDERS_PIPELINE_INTERVAL: '50', SKIFF_AUCTION_READY_PROBABILITY: '1' });
+    for (let i = 0; i < 100 && !platform.logs().some((line) => line.event === 'pipeline.scheduled'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(platform.logs().filter((line) => line.event === 'pipeline.scheduled').length).toBeGreaterThan(0);
+  });
+
   it('answers 404 for an unknown run and 400 for a malformed run id', async () => {
     await start({});
     expect(
