@@ -43,10 +43,15 @@ const lambdaRetry = [
   },
 ];
 
-const publish = (topicArn: string, subject: string, message: string, next: string) => ({
+const publish = (topicArn: string, subject: string, message: string, next: string, attributes = {}) => ({
   Type: 'Task',
   Resource: 'arn:aws:states:::sns:publish',
-  Parameters: { TopicArn: topicArn, Subject: subject, 'Message.$': message },
+  Parameters: {
+    TopicArn: topicArn,
+    Subject: subject,
+    'Message.$': message,
+    ...(Object.keys(attributes).length > 0 && { MessageAttributes: attributes }),
+  },
   ResultPath: null,
   Next: next,
 });
@@ -116,6 +121,8 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
               'Auction order rejected',
               "States.Format('Order {} was rejected by the auction platform.', $.order.record_id)",
               'Rejected',
+              // Lets a subscriber filter or route by order.
+              { record_id: { DataType: 'String', 'StringValue.$': '$.order.record_id' } },
             ),
             Rejected: {
               Type: 'Pass',

@@ -95,6 +95,7 @@ describe('the auction results pipeline', () => {
           topic: 'skiff-local-orders-notifications',
           subject: 'Auction order rejected',
           message: `Order ${order.record_id} was rejected by the auction platform.`,
+          attributes: { record_id: order.record_id },
         }),
       );
     }
