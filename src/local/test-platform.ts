@@ -16,7 +16,7 @@ export interface TestPlatform extends LocalPlatform {
   dataDir: string;
   /** Runs one service's background task now and waits for it. */
   runTask(service: string, name: string): Promise<void>;
-  /** Closes the platform and deletes its data, unless `keepData`. */
+  /** Closes the platform and deletes its data, unless `keepData`; once, however often it is called. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -45,6 +45,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
   const platform = await startLocalPlatform(config, logger, options);
+  let stopping: Promise<void> | undefined;
   return {
     ...platform,
     dataDir,
@@ -61,9 +62,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Record<string, unknown>),
-    stop: async ({ keepData = false } = {}) => {
-      await platform.close();
-      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+    stop: ({ keepData = false } = {}) => {
+      stopping ??= (async () => {
+        await platform.close();
+        if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
     },
   };
 }

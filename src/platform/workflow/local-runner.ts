@@ -49,10 +49,22 @@ export function localWorkflowRunner(options: LocalRunnerOptions): WorkflowRunner
     });
     return { MessageId: messageId };
   };
-  const handlers = {
-    ...tasks,
-    ...Object.fromEntries(options.publishStates.map((state) => [state, publish])),
-  } as unknown as Record<string, (input: unknown) => Promise<never>>;
+  // Aborting a run does not stop a task already running (a DynamoDB call, say): close() waits for them.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = (task: WorkflowTask) => (input: unknown) => {
+    const running = task(input);
+    inFlight.add(running);
+    running.then(
+      () => inFlight.delete(running),
+      () => inFlight.delete(running),
+    );
+    return running;
+  };
+  const handlers = Object.fromEntries(
+    [...Object.entries(tasks), ...options.publishStates.map((state) => [state, publish] as const)].map(
+      ([state, task]) => [state, tracked(task)],
+    ),
+  ) as unknown as Record<string, (input: unknown) => Promise<never>>;
   const waits = Object.fromEntries(
     Object.entries((definition as { States: Record<string, { Type: string }> }).States)
       .filter(([, state]) => state.Type === 'Wait')
@@ -99,6 +111,7 @@ export function localWorkflowRunner(options: LocalRunnerOptions): WorkflowRunner
     },
     async close() {
       for (const abort of aborts) abort();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -164,6 +164,20 @@ describe('the auction results pipeline', () => {
     expect(platform.logs().filter((line) => line.event === 'pipeline.scheduled').length).toBeGreaterThan(0);
   });
 
+  it('stops cleanly while a run is polling: running tasks finish before the engines close', async () => {
+    await start({
+      SKIFF_AUCTION_READY_PROBABILITY: '0',
+      SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: '1000',
+      SKIFF_ORDERS_PIPELINE_WAIT_MS: '0',
+    });
+    await platform.app.inject({ method: 'POST', url: '/orders/pipeline/runs' });
+    while (polls().length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await platform.stop();
+    const pollsAtStop = polls().length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(polls().length).toBe(pollsAtStop);
+  });
+
   it('answers 404 for an unknown run and 400 for a malformed run id', async () => {
     await start({});
     expect(
