@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { isTimeZone, resolveDateTime } from './local-time.js';
+
+describe('resolveDateTime', () => {
+  it('takes an offset as exact', () => {
+    expect(resolveDateTime('2026-07-01T09:15:00+02:00', 'Europe/London')).toEqual({
+      utc: '2026-07-01T07:15:00.000Z',
+      resolution: 'exact',
+    });
+    expect(resolveDateTime('2026-07-01 09:15Z', 'America/New_York')?.utc).toBe('2026-07-01T09:15:00.000Z');
+    expect(resolveDateTime('2026-07-01T09:15:00-0500', 'Europe/London')?.utc).toBe(
+      '2026-07-01T14:15:00.000Z',
+    );
+  });
+
+  it('reads local time in the tenant zone, summer and winter', () => {
+    expect(resolveDateTime('2026-07-01 09:15', 'Europe/London')).toEqual({
+      utc: '2026-07-01T08:15:00.000Z',
+      resolution: 'local',
+    });
+    expect(resolveDateTime('2026-01-15 09:15:30', 'Europe/London')?.utc).toBe('2026-01-15T09:15:30.000Z');
+    expect(resolveDateTime('2026/01/15 09:15', 'America/New_York')?.utc).toBe('2026-01-15T14:15:00.000Z');
+  });
+
+  it('moves a time in the spring gap forward by the gap', () => {
+    // London skips 01:00–02:00 on 29 March 2026: 01:30 does not exist; it is read as 02:30 BST.
+    expect(resolveDateTime('2026-03-29 01:30', 'Europe/London')).toEqual({
+      utc: '2026-03-29T01:30:00.000Z',
+      resolution: 'dst-gap-shifted',
+    });
+    // New York skips 02:00–03:00 on 8 March 2026.
+    expect(resolveDateTime('2026-03-08 02:30', 'America/New_York')?.utc).toBe('2026-03-08T07:30:00.000Z');
+  });
+
+  it('takes the first of two occurrences in the autumn overlap', () => {
+    // London repeats 01:00–02:00 on 25 October 2026: 01:30 BST (00:30Z) comes before 01:30 GMT.
+    expect(resolveDateTime('2026-10-25 01:30', 'Europe/London')).toEqual({
+      utc: '2026-10-25T00:30:00.000Z',
+      resolution: 'dst-overlap-first',
+    });
+    expect(resolveDateTime('2026-11-01 01:30', 'America/New_York')?.utc).toBe('2026-11-01T05:30:00.000Z');
+  });
+
+  it.each([
+    '2026-02-30 10:00',
+    '2026-13-01 10:00',
+    '2026-01-01 24:00',
+    '2026-01-01',
+    '01/02/2026 10:00',
+    'yesterday',
+    '',
+    '2026-01-01 10:61',
+  ])('refuses %j', (text) => {
+    expect(resolveDateTime(text, 'Europe/London')).toBeUndefined();
+  });
+});
+
+describe('isTimeZone', () => {
+  it('knows IANA zones only', () => {
+    expect(isTimeZone('Europe/London')).toBe(true);
+    expect(isTimeZone('America/New_York')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+  });
+});

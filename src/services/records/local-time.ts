@@ -1,0 +1,90 @@
+/**
+ * Turning a `date_time` cell into a UTC instant, pure.
+ *
+ * - With an offset (`Z`, `+01:00`, `-0500`) the instant is exact.
+ * - Without one it is wall-clock time in the tenant's IANA zone. DST is resolved the way RFC 5545
+ *   and Temporal's `compatible` mode do: a time that occurs twice (autumn overlap) is the first
+ *   occurrence; a time that never occurs (spring gap) is moved forward by the gap's length.
+ * Accepted shapes: `YYYY-MM-DD[T ]HH:mm[:ss[.fff]][offset]` and `YYYY/MM/DD HH:mm[:ss]`. Anything
+ * else, a date alone included, is unparseable: guessing between day-first and month-first
+ * formats would store wrong times silently.
+ */
+import { IANAZone } from 'luxon';
+
+const pattern =
+  /^(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+export type TimeResolution = 'exact' | 'local' | 'dst-gap-shifted' | 'dst-overlap-first';
+
+export interface ResolvedTime {
+  utc: string;
+  resolution: TimeResolution;
+}
+
+function offsetMinutes(text: string): number {
+  if (text.toUpperCase() === 'Z') return 0;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+}
+
+export function isTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** The UTC instant of `text`, or undefined when it is not a real date and time. */
+export function resolveDateTime(text: string, zone: string): ResolvedTime | undefined {
+  const match = pattern.exec(text.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second = '0', fraction = '0'] = match.slice(1, 8) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
+  const wall = Date.UTC(
+    +year,
+    +month - 1,
+    +day,
+    +hour,
+    +minute,
+    +second,
+    Math.floor(Number(`0.${fraction}`) * 1000),
+  );
+  const check = new Date(wall);
+  const real =
+    check.getUTCFullYear() === +year &&
+    check.getUTCMonth() === +month - 1 &&
+    check.getUTCDate() === +day &&
+    +hour < 24 &&
+    +minute < 60 &&
+    +second < 60;
+  if (!real) return undefined;
+  const offset = match[8];
+  if (offset)
+    return { utc: new Date(wall - offsetMinutes(offset) * 60_000).toISOString(), resolution: 'exact' };
+  return resolveWallTime(wall, IANAZone.create(zone));
+}
+
+/** `wall` is the local time read as if it were UTC; find the instants that show it in `zone`. */
+function resolveWallTime(wall: number, zone: IANAZone): ResolvedTime {
+  const day = 86_400_000;
+  const offsets = [...new Set([zone.offset(wall - day), zone.offset(wall + day)])];
+  const candidates = offsets
+    .map((minutes) => wall - minutes * 60_000)
+    .filter((instant) => zone.offset(instant) * 60_000 + instant === wall)
+    .sort((a, b) => a - b);
+  const first = candidates[0];
+  if (first !== undefined) {
+    return {
+      utc: new Date(first).toISOString(),
+      resolution: candidates.length > 1 ? 'dst-overlap-first' : 'local',
+    };
+  }
+  // In the gap: read the time with the offset in force before the jump, which lands after it.
+  const before = zone.offset(wall - day);
+  return { utc: new Date(wall - before * 60_000).toISOString(), resolution: 'dst-gap-shifted' };
+}
