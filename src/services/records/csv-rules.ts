@@ -1,0 +1,101 @@
+/**
+ * What a patient-records CSV must look like, pure. Row problems reject the row (with its line);
+ * file problems reject the file.
+ */
+import { resolveDateTime } from './local-time.js';
+
+export const requiredColumns = [
+  'medical_record_number',
+  'first_name',
+  'last_name',
+  'date_time',
+  'doctors_notes',
+] as const;
+/** Values a row cannot do without; notes may be empty (a visit without notes is still a visit). */
+export const requiredValues = ['medical_record_number', 'first_name', 'last_name', 'date_time'] as const;
+
+export const fieldLimits: Record<string, number> = {
+  medical_record_number: 64,
+  first_name: 100,
+  last_name: 100,
+  date_time: 40,
+  doctors_notes: 10_000,
+};
+export const extraFieldLimit = 1000;
+export const maxColumns = 50;
+
+export interface RowError {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface PatientRecord {
+  medical_record_number: string;
+  first_name: string;
+  last_name: string;
+  date_time: string;
+  date_time_utc: string;
+  doctors_notes: string;
+  /** Columns beyond the required ones, kept as they came. */
+  extra: Record<string, string>;
+}
+
+/** Header cells as column names: trimmed, lower-cased, spaces to underscores. */
+export function normaliseHeader(cells: string[]): string[] {
+  return cells.map((cell) => cell.trim().toLowerCase().replace(/\s+/g, '_'));
+}
+
+/** Why a header cannot be used, or undefined. */
+export function headerProblem(columns: string[]): string | undefined {
+  const missing = requiredColumns.filter((column) => !columns.includes(column));
+  if (missing.length > 0) return `missing required column(s): ${missing.join(', ')}`;
+  if (columns.length > maxColumns) return `more than ${maxColumns} columns`;
+  const repeated = columns.find((column, i) => column !== '' && columns.indexOf(column) !== i);
+  if (repeated) return `column ${repeated} appears twice`;
+  return undefined;
+}
+
+/** A data row as a record, or the reasons it is refused. */
+export function checkRow(
+  columns: string[],
+  cells: string[],
+  line: number,
+  timeZone: string,
+): { record: PatientRecord } | { errors: RowError[] } {
+  if (cells.length !== columns.length) {
+    return {
+      errors: [{ line, field: '', reason: `has ${cells.length} values for ${columns.length} columns` }],
+    };
+  }
+  const row = Object.fromEntries(columns.map((column, i) => [column, (cells[i] ?? '').trim()]));
+  const errors: RowError[] = [];
+  for (const field of requiredValues) if (!row[field]) errors.push({ line, field, reason: 'is required' });
+  for (const [field, value] of Object.entries(row)) {
+    const limit = fieldLimits[field] ?? extraFieldLimit;
+    if (value.length > limit) errors.push({ line, field, reason: `is longer than ${limit} characters` });
+  }
+  const resolved = row.date_time ? resolveDateTime(row.date_time, timeZone) : undefined;
+  if (row.date_time && !resolved)
+    errors.push({ line, field: 'date_time', reason: 'is not a date and time this importer reads' });
+  if (errors.length > 0 || !resolved) return { errors };
+  const extra = Object.fromEntries(
+    Object.entries(row).filter(([field]) => field && !(requiredColumns as readonly string[]).includes(field)),
+  );
+  return {
+    record: {
+      medical_record_number: row.medical_record_number as string,
+      first_name: row.first_name as string,
+      last_name: row.last_name as string,
+      date_time: row.date_time as string,
+      date_time_utc: resolved.utc,
+      doctors_notes: row.doctors_notes ?? '',
+      extra,
+    },
+  };
+}
+
+/** The identity of a visit within a tenant: patient and UTC instant. */
+export function visitKey(record: Pick<PatientRecord, 'medical_record_number' | 'date_time_utc'>): string {
+  return `${record.medical_record_number}\u0000${record.date_time_utc}`;
+}
