@@ -50,9 +50,9 @@ describe('Dockerfile', () => {
 
   it('needs at run time only production dependencies', () => {
     const bundle = readFileSync('dist/server.mjs', 'utf8');
-    const specifiers = [...bundle.matchAll(/(?:from|import)\s*\(?\s*["']([^"'./][^"']*)["']/g)].map(
-      (m) => m[1] as string,
-    );
+    // esbuild writes external packages as top-level `import … from "pkg"` (or `import "pkg"`) lines.
+    const imports = bundle.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"([^"./][^"]*)";$/gm);
+    const specifiers = [...imports].map((m) => m[1] as string);
     const packages = new Set(
       specifiers
         .filter((s) => !s.startsWith('node:') && !builtinModules.includes(s))

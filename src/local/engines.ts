@@ -12,9 +12,21 @@ export interface EngineOptions {
   dataDir: string;
 }
 
+/** An object created in the embedded S3, normalised: a plain bucket name and a decoded key. */
+export interface ObjectCreated {
+  bucket: string;
+  key: string;
+}
+
 export interface EmbeddedEngines {
   endpoints: { dynamodb: string; s3: string };
+  /** S3 `ObjectCreated` events, as S3 event notifications deliver them on AWS. */
+  onObjectCreated(listener: (event: ObjectCreated) => void): void;
   close(): Promise<void>;
+}
+
+interface S3rverEvent {
+  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
 }
 
 /**
@@ -45,7 +57,18 @@ async function startS3(host: string, port: number, directory: string) {
     allowMismatchedSignatures: true,
   });
   const address = (await server.run()) as AddressInfo;
-  return { url: `http://${host}:${address.port}`, close: () => server.close() };
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () => server.close(),
+    onObjectCreated: (listener: (event: ObjectCreated) => void) =>
+      server.on('event', (event: S3rverEvent) => {
+        for (const record of event.Records) {
+          // s3rver already hands out the raw key, where AWS URL-encodes it; both arrive here decoded.
+          if (record.eventName.startsWith('ObjectCreated:'))
+            listener({ bucket: record.s3.bucket.name, key: record.s3.object.key });
+        }
+      }),
+  };
 }
 
 /** Starts dynalite (DynamoDB API) and s3rver (S3 API) in this process. */
@@ -60,6 +83,7 @@ export async function startEmbeddedEngines(options: EngineOptions): Promise<Embe
   });
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3.url },
+    onObjectCreated: s3.onObjectCreated,
     close: async () => {
       await Promise.all([dynamo.close(), s3.close()]);
     },

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
 import { s3EngineCheck } from '../platform/aws/readiness.js';
 import type { Config } from '../platform/config.js';
-import { buildApp } from '../platform/http/app.js';
+import { buildApp, mountedServicesOf } from '../platform/http/app.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
 import type { Notifier } from '../platform/notify/notifier.js';
 import { resolveResources } from '../platform/resources.js';
@@ -25,6 +25,25 @@ export interface LocalPlatform {
  * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
  * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`.
  */
+/**
+ * What AWS would do around the services: deliver S3 object-created events to their handlers (in the
+ * order they happen; a failure is logged, and the upload's own recovery picks it up), and seed data.
+ */
+async function wireLocalServices(app: FastifyInstance, engines: EmbeddedEngines | undefined, log: Logger) {
+  for (const { service, resources, instance } of mountedServicesOf(app)) {
+    await instance.seedLocal?.();
+    for (const [bucketId, handle] of Object.entries(instance.objectCreated ?? {})) {
+      const bucket = resources.buckets[bucketId]?.name;
+      engines?.onObjectCreated((event) => {
+        if (event.bucket !== bucket) return;
+        handle(event.key).catch((error: unknown) =>
+          log.error({ err: error, service: service.name, key: event.key }, 'object-created handler failed'),
+        );
+      });
+    }
+  }
+}
+
 export interface LocalPlatformOptions {
   clock?: () => Date;
   /** Wraps the inbox, e.g. to make publishing fail in a test; the inbox still records what got through. */
@@ -68,6 +87,7 @@ export async function startLocalPlatform(
     extraReadinessChecks: [s3EngineCheck(aws)],
     extraRoutes: localRoutes({ endpoints, resources, inbox }),
   });
+  await wireLocalServices(app, engines, log);
   return {
     app,
     aws,

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       idempotencyWaitMs: 10_000,
       maxAvatarBytes: 5_242_880,
       publicUrl: undefined,
+      records: { maxCsvBytes: 52_428_800, localTenants: [] },
       orders: {
         pipelineIntervalMs: 0,
         pipelineWaitMs: 1000,
@@ -67,6 +68,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ SKIFF_SNS_TOPIC_ARNS: ` ${arn} ,` }).snsTopicArns).toEqual([arn]);
     expect(() => loadConfig({ SKIFF_SNS_TOPIC_ARNS: 'arn:aws:sqs:eu-west-1:123456789012:q' })).toThrow(
       /not an SNS topic ARN/,
+    );
+  });
+
+  it('reads local tenants and refuses malformed ones', () => {
+    expect(
+      loadConfig({ SKIFF_LOCAL_TENANTS: 'acme:Europe/London:acme-key,globex:America/New_York:globex-key' })
+        .records.localTenants,
+    ).toEqual([
+      { id: 'acme', timeZone: 'Europe/London', key: 'acme-key' },
+      { id: 'globex', timeZone: 'America/New_York', key: 'globex-key' },
+    ]);
+    expect(() => loadConfig({ SKIFF_LOCAL_TENANTS: 'acme:Mars/Base:acme-key' })).toThrow(
+      /SKIFF_LOCAL_TENANTS/,
     );
   });
 

@@ -24,6 +24,10 @@ export interface Config {
   idempotencyWaitMs: number;
   maxAvatarBytes: number;
   publicUrl?: string;
+  records: {
+    maxCsvBytes: number;
+    localTenants: { id: string; timeZone: string; key: string }[];
+  };
   orders: {
     pipelineIntervalMs: number;
     pipelineWaitMs: number;
@@ -176,6 +180,17 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '0.7',
   },
   {
+    name: 'SKIFF_MAX_CSV_BYTES',
+    description: 'Records: the largest CSV file ingested; a larger one ends as `failed`',
+    default: '52428800',
+  },
+  {
+    name: 'SKIFF_LOCAL_TENANTS',
+    description:
+      'Records, `npm start` only: tenants to provision, as `id:Time/Zone:api-key` separated by commas (e.g. `acme:Europe/London:acme-key`)',
+    default: '(unset)',
+  },
+  {
     name: 'SKIFF_LOCAL_DYNAMODB_PORT',
     description: 'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',
     default: '4567',
@@ -200,6 +215,27 @@ function topicArns(raw: string | undefined, problems: string[]): string[] {
     }
   }
   return arns;
+}
+
+function localTenants(raw: string | undefined, problems: string[]): Config['records']['localTenants'] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .flatMap((entry) => {
+      const [id = '', timeZone = '', key = ''] = entry.split(':');
+      const valid =
+        /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) &&
+        Intl.supportedValuesOf('timeZone').includes(timeZone) &&
+        key.length >= 8;
+      if (!valid) {
+        problems.push(
+          `SKIFF_LOCAL_TENANTS entry "${id}:${timeZone}:…" needs a lower-case id, an IANA time zone and a key of 8+ characters`,
+        );
+        return [];
+      }
+      return [{ id, timeZone, key }];
+    });
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -271,6 +307,10 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyWaitMs: integer('SKIFF_IDEMPOTENCY_WAIT_MS', 0, 60_000),
     maxAvatarBytes: integer('SKIFF_MAX_AVATAR_BYTES', 1024, 50 * 1024 * 1024),
     publicUrl: url('SKIFF_PUBLIC_URL')?.replace(/\/$/, ''),
+    records: {
+      maxCsvBytes: integer('SKIFF_MAX_CSV_BYTES', 1024, 5 * 1024 * 1024 * 1024),
+      localTenants: localTenants(env.SKIFF_LOCAL_TENANTS, problems),
+    },
     orders: {
       pipelineIntervalMs: integer('SKIFF_ORDERS_PIPELINE_INTERVAL', 0, 86_400_000),
       pipelineWaitMs: integer('SKIFF_ORDERS_PIPELINE_WAIT_MS', 0, 3_600_000),

@@ -29,6 +29,10 @@ export interface ServiceInstance {
   workflowTasks?: Record<string, WorkflowTask>;
   /** Releases what the service holds (e.g. local workflow runs), after the app stops serving. */
   close?: () => Promise<void>;
+  /** Handlers of objects created in the service's buckets, by bucket id (S3 events; SQS on AWS). */
+  objectCreated?: Record<string, (key: string) => Promise<void>>;
+  /** Local mode only: data to create at start (e.g. tenants from the environment). */
+  seedLocal?: () => Promise<void>;
 }
 
 /**

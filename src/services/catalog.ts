@@ -2,6 +2,7 @@ import type { ServiceModule } from '../platform/service.js';
 import { donationsService } from './donations/service.js';
 import { greetingsService } from './greetings/service.js';
 import { ordersService } from './orders/service.js';
+import { recordsService } from './records/service.js';
 import { usersService } from './users/service.js';
 
 /** Every service skiff can mount, in the order they are mounted. */
@@ -10,6 +11,7 @@ export const serviceCatalog: readonly ServiceModule[] = [
   donationsService,
   usersService,
   ordersService,
+  recordsService,
 ];
 
 /** The services `SERVICES` names, or an error naming the unknown ones. */

@@ -26,6 +26,7 @@ declare module 's3rver' {
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
+    on(event: 'event', listener: (event: never) => void): this;
     close(): Promise<void>;
   }
 }

@@ -7,8 +7,8 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
 import { type BackgroundTask, type RunningTasks, startBackgroundTasks } from '../background.js';
-import { resolveResources } from '../resources.js';
-import type { ServiceContext, ServiceModule } from '../service.js';
+import { type ResolvedResources, resolveResources } from '../resources.js';
+import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
 import { registerHealthRoutes } from './health.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers } from './problem.js';
@@ -48,11 +48,25 @@ export interface ServiceTask {
   task: BackgroundTask;
 }
 
-const tasksByApp = new WeakMap<FastifyInstance, ServiceTask[]>();
+/** A mounted service: its module, its resolved resources and the instance the app built. */
+export interface MountedService {
+  service: ServiceModule;
+  resources: ResolvedResources;
+  instance: ServiceInstance;
+}
+
+const mountedByApp = new WeakMap<FastifyInstance, MountedService[]>();
+
+/** The services an app mounted, for the runtime around it (local S3 events, seeding). */
+export function mountedServicesOf(app: FastifyInstance): readonly MountedService[] {
+  return mountedByApp.get(app) ?? [];
+}
 
 /** The background tasks of an app's services, to run by hand (tests, the CLI). */
-export function backgroundTasksOf(app: FastifyInstance): readonly ServiceTask[] {
-  return tasksByApp.get(app) ?? [];
+export function backgroundTasksOf(app: FastifyInstance): ServiceTask[] {
+  return mountedServicesOf(app).flatMap(({ service, instance }) =>
+    (instance.tasks ?? []).map((task) => ({ service: service.name, task })),
+  );
 }
 
 /** Background tasks start when the app is ready and stop, letting a run finish, before it closes. */
@@ -98,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
     ...(options.extraReadinessChecks ?? []),
   ]);
-  const tasks: ServiceTask[] = [];
+  const mounted: MountedService[] = [];
   for (const { service, resources } of resolved) {
     const log = logger.child({ service: service.name });
     const instance = service.create({ ...context, resources, log });
@@ -108,15 +122,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
       await scope.register(instance.routes);
     });
-    tasks.push(...(instance.tasks ?? []).map((task) => ({ service: service.name, task })));
+    mounted.push({ service, resources, instance });
     const close = instance.close;
     if (close) app.addHook('onClose', async () => close());
   }
-  tasksByApp.set(app, tasks);
+  mountedByApp.set(app, mounted);
   if (options.backgroundTasks ?? true) {
     runWithApp(
       app,
-      tasks.map((t) => t.task),
+      backgroundTasksOf(app).map((t) => t.task),
       logger.child({ service: 'platform' }),
     );
   }

@@ -1,0 +1,82 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { validationProblem } from '../../platform/http/problem.js';
+import { resolveDateTime } from './local-time.js';
+import type { RecordQuery, RecordStore } from './record-store.js';
+import type { Tenant } from './tenant-store.js';
+
+const keys = ['medical_record_number', 'first_name', 'last_name', 'date_time'] as const;
+const maxItems = 1000;
+
+/** `date_time` matches a visit at that instant, or any visit on that local day when only a date is given. */
+function timeQuery(value: string, zone: string): RecordQuery | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const start = resolveDateTime(`${value} 00:00`, zone);
+    const next = new Date(`${value}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    const end = resolveDateTime(`${next.toISOString().slice(0, 10)} 00:00`, zone);
+    if (!start || !end) return undefined;
+    return { from: start.utc, to: new Date(Date.parse(end.utc) - 1).toISOString() };
+  }
+  const instant = resolveDateTime(value, zone);
+  return instant && { from: instant.utc, to: instant.utc };
+}
+
+/**
+ * The routes the brief's provided front end calls: `GET /items/` with headers `key` and `value`
+ * (answering a plain array), and `GET /healthcheck/`. They sit on the same tenant-scoped queries.
+ */
+export function registerCompatRoutes(
+  plugin: FastifyInstance,
+  { records, tenant }: { records: RecordStore; tenant: (request: FastifyRequest) => Tenant },
+): void {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['records (front-end compatibility)'];
+
+  app.get(
+    '/healthcheck/',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Liveness, as the front end expects it',
+        response: { 200: Type.Array(Type.Object({ status: Type.Literal('ok') })) },
+      },
+    },
+    async () => [{ status: 'ok' as const }],
+  );
+
+  app.get(
+    '/items/',
+    {
+      schema: {
+        tags,
+        security: [{ apiKey: [] }],
+        summary: 'Records where the header `key` field equals the header `value`, as a plain array',
+        headers: Type.Object({
+          key: Type.Union(
+            keys.map((k) => Type.Literal(k)),
+            { 'x-message': `must be one of ${keys.join(', ')}` },
+          ),
+          value: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+      },
+    },
+    async (request) => {
+      const { key, value } = request.headers;
+      const { id, timeZone } = tenant(request);
+      const query = key === 'date_time' ? timeQuery(value, timeZone) : { [key]: value };
+      if (!query)
+        throw validationProblem([{ field: 'headers.value', message: 'is not a date or date and time' }]);
+      const items = [];
+      let after: Record<string, unknown> | undefined;
+      do {
+        const page = await records.query(id, query, maxItems - items.length, after);
+        items.push(...page.items);
+        after = page.next;
+      } while (after && items.length < maxItems);
+      return items;
+    },
+  );
+}

@@ -1,0 +1,296 @@
+import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
+import { ProblemSchema } from '../../platform/http/schemas.js';
+import { apiKeyAuth } from './api-key-auth.js';
+import { registerCompatRoutes } from './compat-routes.js';
+import type { FileStore } from './file-store.js';
+import { incomingKey } from './ingester.js';
+import { resolveDateTime } from './local-time.js';
+import type { RecordQuery, RecordStore } from './record-store.js';
+import type { Tenant, TenantStore } from './tenant-store.js';
+import type { Upload, UploadStore } from './upload-store.js';
+
+export interface RecordsDependencies {
+  tenants: TenantStore;
+  uploads: UploadStore;
+  records: RecordStore;
+  files: FileStore;
+  clock: () => Date;
+  newId: () => string;
+  maxCsvBytes: number;
+}
+
+const RecordItem = Type.Object(
+  {
+    medical_record_number: Type.String(),
+    first_name: Type.String(),
+    last_name: Type.String(),
+    date_time: Type.String(),
+    date_time_utc: Type.String(),
+    doctors_notes: Type.String(),
+    source_file: Type.String(),
+    ingested_at: Type.String(),
+  },
+  { additionalProperties: true },
+);
+const Page = Type.Object({
+  items: Type.Array(RecordItem),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+const UploadView = Type.Object({
+  uploadId: Type.String(),
+  fileName: Type.String(),
+  status: Type.String(),
+  receivedAt: Type.String(),
+  rows: Type.Object({ total: Type.Integer(), ingested: Type.Integer(), rejected: Type.Integer() }),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() })),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  duplicateOf: Type.Union([Type.String(), Type.Null()]),
+  reportUrl: Type.Union([Type.String(), Type.Null()]),
+});
+
+const isPosition = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+
+function positionFrom(cursor: string | undefined) {
+  if (cursor === undefined) return undefined;
+  const position = decodeCursor(cursor, isPosition);
+  if (!position)
+    throw validationProblem([{ field: 'querystring.cursor', message: 'is not a cursor this API returned' }]);
+  return position;
+}
+
+/** A file name safe as the last segment of an S3 key and in a report. */
+const safeName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
+
+export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
+  const { uploads, records, files, clock, newId, maxCsvBytes } = deps;
+  const authenticate = apiKeyAuth(deps.tenants, clock);
+  const tenantOf = new WeakMap<FastifyRequest, Tenant>();
+  const tenant = (request: FastifyRequest) => tenantOf.get(request) as Tenant;
+  const view = (upload: Upload) => ({
+    uploadId: upload.uploadId,
+    fileName: upload.fileName,
+    status: upload.status,
+    receivedAt: upload.receivedAt,
+    rows: upload.rows,
+    errors: upload.errors,
+    reason: upload.reason ?? null,
+    duplicateOf: upload.duplicateOf ?? null,
+    reportUrl: upload.reportKey ? `/uploads/${upload.uploadId}/report` : null,
+  });
+
+  return async (plugin) => {
+    await plugin.register(multipart, { throwFileSizeLimit: true });
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config && (request.routeOptions.config as { public?: boolean }).public) return;
+      tenantOf.set(request, await authenticate(request));
+    });
+    const tags = ['records'];
+    const security = [{ apiKey: [] }];
+    const problems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+
+    registerCompatRoutes(app, { records, tenant });
+
+    app.post(
+      '/uploads',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Upload one or more CSV files; each is ingested asynchronously',
+          consumes: ['multipart/form-data'],
+          response: {
+            202: Type.Array(
+              Type.Object({ uploadId: Type.String(), fileName: Type.String(), status: Type.String() }),
+            ),
+            ...problems,
+          },
+        },
+      },
+      async (request, reply) => {
+        if (!request.isMultipart())
+          throw new HttpProblem(415, 'Send multipart/form-data with one or more CSV files.');
+        const { id } = tenant(request);
+        const accepted: { uploadId: string; fileName: string; status: string }[] = [];
+        for await (const part of request.files({ limits: { fileSize: maxCsvBytes, files: 20 } })) {
+          const uploadId = newId();
+          const fileName = safeName(part.filename);
+          const objectKey = incomingKey(id, uploadId, fileName);
+          await uploads.register({
+            uploadId,
+            tenant: id,
+            fileName,
+            objectKey,
+            receivedAt: clock().toISOString(),
+          });
+          try {
+            await files.put(objectKey, part.file as Readable, 'text/csv');
+            accepted.push({ uploadId, fileName, status: 'queued' });
+          } catch (error) {
+            if (!part.file.truncated && (error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE')
+              throw error;
+            const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
+            await files.delete(objectKey);
+            await uploads.finish(id, uploadId, {
+              status: 'failed',
+              rows: { total: 0, ingested: 0, rejected: 0 },
+              errors: [],
+              reason,
+            });
+            accepted.push({ uploadId, fileName, status: 'failed' });
+          }
+        }
+        if (accepted.length === 0) throw new HttpProblem(400, 'The form has no files.');
+        return reply.code(202).send(accepted);
+      },
+    );
+
+    app.get(
+      '/uploads',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The tenant's uploads, newest first",
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+            cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+          }),
+          response: {
+            200: Type.Object({
+              items: Type.Array(UploadView),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => {
+        const page = await uploads.list(
+          tenant(request).id,
+          request.query.limit,
+          positionFrom(request.query.cursor),
+        );
+        return { items: page.uploads.map(view), nextCursor: page.next ? encodeCursor(page.next) : null };
+      },
+    );
+
+    const UploadParams = Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
+    app.get(
+      '/uploads/:uploadId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "An upload's status and first 100 row errors",
+          params: UploadParams,
+          response: { 200: UploadView, ...problems },
+        },
+      },
+      async (request) => {
+        const upload = await uploads.get(tenant(request).id, request.params.uploadId);
+        if (!upload) throw new HttpProblem(404, 'No such upload.');
+        return view(upload);
+      },
+    );
+
+    app.get(
+      '/uploads/:uploadId/report',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The full rejects report of an upload, as CSV',
+          params: UploadParams,
+        },
+      },
+      async (request, reply) => {
+        const upload = await uploads.get(tenant(request).id, request.params.uploadId);
+        if (!upload?.reportKey) throw new HttpProblem(404, 'This upload has no rejects report.');
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${upload.uploadId}-rejects.csv"`);
+        return reply.send(await files.open(upload.reportKey));
+      },
+    );
+
+    const Query = Type.Object({
+      medical_record_number: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      last_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      first_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      from: Type.Optional(Type.String({ maxLength: 40 })),
+      to: Type.Optional(Type.String({ maxLength: 40 })),
+      limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+      cursor: Type.Optional(Type.String({ maxLength: 2000 })),
+    });
+    const instant = (request: FastifyRequest, field: 'from' | 'to', value: string | undefined) => {
+      if (value === undefined) return undefined;
+      const resolved = resolveDateTime(
+        value.length === 10 ? `${value} 00:00` : value,
+        tenant(request).timeZone,
+      );
+      if (!resolved)
+        throw validationProblem([
+          { field: `querystring.${field}`, message: 'is not a date or date and time' },
+        ]);
+      return resolved.utc;
+    };
+
+    app.get(
+      '/records',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Find visits by patient, name and time; always by key or index',
+          querystring: Query,
+          response: { 200: Page, ...problems },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, from, to, ...names } = request.query;
+        const query: RecordQuery = {
+          ...names,
+          from: instant(request, 'from', from),
+          to: instant(request, 'to', to),
+        };
+        const page = await records.query(tenant(request).id, query, limit, positionFrom(cursor));
+        return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+      },
+    );
+
+    app.get(
+      '/records/:medical_record_number',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A patient's visits, newest first",
+          params: Type.Object({ medical_record_number: Type.String({ minLength: 1, maxLength: 64 }) }),
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            cursor: Type.Optional(Type.String({ maxLength: 2000 })),
+          }),
+          response: { 200: Page, ...problems },
+        },
+      },
+      async (request) => {
+        const query = { medical_record_number: request.params.medical_record_number, newestFirst: true };
+        const page = await records.query(
+          tenant(request).id,
+          query,
+          request.query.limit,
+          positionFrom(request.query.cursor),
+        );
+        return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+      },
+    );
+  };
+}

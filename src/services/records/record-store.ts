@@ -1,0 +1,150 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from '../../platform/aws/batch-write.js';
+import type { PatientRecord } from './csv-rules.js';
+
+export interface StoredRecord extends PatientRecord {
+  source_file: string;
+  upload_id: string;
+  ingested_at: string;
+}
+
+export interface RecordQuery {
+  medical_record_number?: string;
+  last_name?: string;
+  first_name?: string;
+  /** ISO instants bounding `date_time_utc`, inclusive. */
+  from?: string;
+  to?: string;
+  newestFirst?: boolean;
+}
+
+export interface RecordPage {
+  items: StoredRecord[];
+  next?: Record<string, unknown>;
+}
+
+/** The records port. Every call names the tenant; keys embed it, so nothing crosses tenants. */
+export interface RecordStore {
+  /** Writes rows from one file; a row already stored from a newer file is left alone. */
+  write(tenant: string, records: PatientRecord[], source: SourceFile): Promise<void>;
+  query(
+    tenant: string,
+    query: RecordQuery,
+    limit: number,
+    after?: Record<string, unknown>,
+  ): Promise<RecordPage>;
+}
+
+export interface SourceFile {
+  fileName: string;
+  uploadId: string;
+  /** When the file arrived: between two files, the newer one's row wins. */
+  receivedAt: string;
+  ingestedAt: string;
+}
+
+const pk = (tenant: string, mrn: string) => `T#${tenant}#MRN#${mrn}`;
+const nameKey = (tenant: string, name: string) => `T#${tenant}#${name.toLowerCase()}`;
+const internal = ['pk', 'sk', 'lastNameKey', 'firstNameKey', 'tenantKey', 'tenant', 'received_at'];
+
+function toStored(item: Record<string, unknown>): StoredRecord {
+  return Object.fromEntries(
+    Object.entries(item).filter(([name]) => !internal.includes(name)),
+  ) as unknown as StoredRecord;
+}
+
+/** Drops rows whose stored visit came from a newer file (one BatchGetItem per batch of 25). */
+async function newerStored(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  items: Record<string, unknown>[],
+) {
+  const keys = items.map((item) => ({ pk: item.pk, sk: item.sk }));
+  const { Responses } = await documents.send(
+    new BatchGetCommand({
+      RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'pk, sk, received_at' } },
+    }),
+  );
+  return new Set(
+    (Responses?.[table] ?? [])
+      .filter(
+        (stored) =>
+          String(stored.received_at) >
+          String(items.find((i) => i.pk === stored.pk && i.sk === stored.sk)?.received_at),
+      )
+      .map((stored) => `${stored.pk}|${stored.sk}`),
+  );
+}
+
+export function dynamoRecordStore(documents: DynamoDBDocumentClient, table: string): RecordStore {
+  return {
+    async write(tenant, records, source) {
+      const items = records.map(({ extra, ...record }) => ({
+        ...record,
+        ...(Object.keys(extra).length > 0 && { extra }),
+        pk: pk(tenant, record.medical_record_number),
+        sk: record.date_time_utc,
+        lastNameKey: nameKey(tenant, record.last_name),
+        firstNameKey: nameKey(tenant, record.first_name),
+        tenantKey: `T#${tenant}`,
+        tenant,
+        source_file: source.fileName,
+        upload_id: source.uploadId,
+        ingested_at: source.ingestedAt,
+        received_at: source.receivedAt,
+      }));
+      const fresh: Record<string, unknown>[] = [];
+      for (let i = 0; i < items.length; i += 25) {
+        const batch = items.slice(i, i + 25);
+        const skip = await newerStored(documents, table, batch);
+        fresh.push(...batch.filter((item) => !skip.has(`${item.pk}|${item.sk}`)));
+      }
+      await batchPut(documents, table, fresh);
+    },
+
+    async query(tenant, query, limit, after) {
+      const range =
+        query.from && query.to
+          ? 'sk BETWEEN :from AND :to'
+          : query.from
+            ? 'sk >= :from'
+            : query.to
+              ? 'sk <= :to'
+              : undefined;
+      const [index, keyName, keyValue] = query.medical_record_number
+        ? [undefined, 'pk', pk(tenant, query.medical_record_number)]
+        : query.last_name
+          ? ['byLastName', 'lastNameKey', nameKey(tenant, query.last_name)]
+          : query.first_name
+            ? ['byFirstName', 'firstNameKey', nameKey(tenant, query.first_name)]
+            : ['byTenant', 'tenantKey', `T#${tenant}`];
+      // Fields not used as the key narrow the page further (case-insensitive names).
+      const filters: string[] = [];
+      const values: Record<string, unknown> = { ':key': keyValue };
+      if (query.last_name && keyName !== 'lastNameKey') {
+        filters.push('lastNameKey = :last');
+        values[':last'] = nameKey(tenant, query.last_name);
+      }
+      if (query.first_name && keyName !== 'firstNameKey') {
+        filters.push('firstNameKey = :first');
+        values[':first'] = nameKey(tenant, query.first_name);
+      }
+      if (query.from) values[':from'] = query.from;
+      if (query.to) values[':to'] = query.to;
+      const { Items = [], LastEvaluatedKey } = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: `#key = :key${range ? ` AND ${range}` : ''}`,
+          ExpressionAttributeNames: { '#key': keyName },
+          ExpressionAttributeValues: values,
+          ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+          ScanIndexForward: !query.newestFirst,
+          Limit: limit,
+          ExclusiveStartKey: after,
+        }),
+      );
+      return { items: Items.map(toStored), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import type { RowError } from './csv-rules.js';
+
+export type UploadStatus =
+  | 'queued'
+  | 'processing'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'duplicate'
+  | 'failed';
+
+export interface Upload {
+  uploadId: string;
+  tenant: string;
+  fileName: string;
+  objectKey: string;
+  status: UploadStatus;
+  receivedAt: string;
+  rows: { total: number; ingested: number; rejected: number };
+  /** The first 100 row errors; all of them are in the report. */
+  errors: RowError[];
+  reason?: string;
+  reportKey?: string;
+  duplicateOf?: string;
+  finishedAt?: string;
+  /** While processing: until when the worker holds it (epoch ms). */
+  leaseUntil?: number;
+}
+
+export interface UploadPage {
+  uploads: Upload[];
+  next?: Record<string, unknown>;
+}
+
+/** The uploads port: each file's status, and claims on file contents (one ingestion per content). */
+export interface UploadStore {
+  /** Records an upload as queued unless it is already known (a redelivered event). */
+  register(
+    upload: Pick<Upload, 'uploadId' | 'tenant' | 'fileName' | 'objectKey' | 'receivedAt'>,
+  ): Promise<void>;
+  get(tenant: string, uploadId: string): Promise<Upload | undefined>;
+  list(tenant: string, limit: number, after?: Record<string, unknown>): Promise<UploadPage>;
+  /** Takes the upload to `processing` with a lease; false if another worker holds it or it is done. */
+  begin(tenant: string, uploadId: string, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Claims a content hash for this upload. Answers the upload that holds it when that is another
+   * one still valid (processing or done); a claim by a failed upload is taken over.
+   */
+  claimContent(tenant: string, hash: string, uploadId: string): Promise<string | undefined>;
+  finish(
+    tenant: string,
+    uploadId: string,
+    result: Pick<Upload, 'status' | 'rows' | 'errors'> & Partial<Upload>,
+  ): Promise<void>;
+  /** Uploads queued, or processing with a lapsed lease: work a crashed worker left. */
+  unfinished(tenant: string, now: Date): Promise<Upload[]>;
+}
+
+const tenantKey = (tenant: string) => `T#${tenant}`;
+const uploadKey = (uploadId: string) => `UPLOAD#${uploadId}`;
+const contentKey = (hash: string) => `HASH#${hash}`;
+
+function toUpload(item: Record<string, unknown>): Upload {
+  const { pk: _pk, sk: _sk, ...upload } = item;
+  return upload as unknown as Upload;
+}
+
+export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: string): UploadStore {
+  const getItem = async (tenant: string, sk: string) =>
+    (
+      await documents.send(
+        new GetCommand({ TableName: table, Key: { pk: tenantKey(tenant), sk }, ConsistentRead: true }),
+      )
+    ).Item;
+
+  return {
+    async register(upload) {
+      await unlessConditionFails(
+        documents.send(
+          new PutCommand({
+            TableName: table,
+            Item: {
+              pk: tenantKey(upload.tenant),
+              sk: uploadKey(upload.uploadId),
+              ...upload,
+              status: 'queued',
+              rows: { total: 0, ingested: 0, rejected: 0 },
+              errors: [],
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    async get(tenant, uploadId) {
+      const item = await getItem(tenant, uploadKey(uploadId));
+      return item ? toUpload(item) : undefined;
+    },
+
+    async list(tenant, limit, after) {
+      const { Items = [], LastEvaluatedKey } = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :upload)',
+          ExpressionAttributeValues: { ':tenant': tenantKey(tenant), ':upload': 'UPLOAD#' },
+          // Upload ids are UUIDv7: newest first is descending key order.
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: after,
+        }),
+      );
+      return { uploads: Items.map(toUpload), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
+    },
+
+    async begin(tenant, uploadId, now, leaseMs) {
+      const begun = await unlessConditionFails(
+        documents.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
+            UpdateExpression: 'SET #status = :processing, leaseUntil = :until',
+            ConditionExpression: '#status = :queued OR (#status = :processing AND leaseUntil < :now)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':processing': 'processing',
+              ':queued': 'queued',
+              ':until': now.getTime() + leaseMs,
+              ':now': now.getTime(),
+            },
+          }),
+        ),
+      );
+      return begun !== undefined;
+    },
+
+    async claimContent(tenant, hash, uploadId) {
+      const claim = { pk: tenantKey(tenant), sk: contentKey(hash), uploadId };
+      const fresh = await unlessConditionFails(
+        documents.send(
+          new PutCommand({
+            TableName: table,
+            Item: claim,
+            ConditionExpression: 'attribute_not_exists(pk) OR uploadId = :me',
+            ExpressionAttributeValues: { ':me': uploadId },
+          }),
+        ),
+      );
+      if (fresh) return undefined;
+      const holder = String((await getItem(tenant, contentKey(hash)))?.uploadId);
+      const held = await getItem(tenant, uploadKey(holder));
+      if (held && held.status !== 'failed') return holder;
+      const taken = await unlessConditionFails(
+        documents.send(
+          new PutCommand({
+            TableName: table,
+            Item: claim,
+            ConditionExpression: 'uploadId = :holder',
+            ExpressionAttributeValues: { ':holder': holder },
+          }),
+        ),
+      );
+      return taken ? undefined : holder;
+    },
+
+    async finish(tenant, uploadId, result) {
+      const fields = Object.entries(result);
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+        }),
+      );
+    },
+
+    async unfinished(tenant, now) {
+      const uploads: Upload[] = [];
+      let after: Record<string, unknown> | undefined;
+      do {
+        const page = await this.list(tenant, 100, after);
+        uploads.push(...page.uploads);
+        after = page.next;
+      } while (after);
+      return uploads.filter(
+        (u) => u.status === 'queued' || (u.status === 'processing' && (u.leaseUntil ?? 0) < now.getTime()),
+      );
+    },
+  };
+}
