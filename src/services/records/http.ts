@@ -119,7 +119,10 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           throw new HttpProblem(415, 'Send multipart/form-data with one or more CSV files.');
         const { id } = tenant(request);
         const accepted: { uploadId: string; fileName: string; status: string }[] = [];
-        for await (const part of request.files({ limits: { fileSize: maxCsvBytes, files: 20 } })) {
+        // Over the limit, a part is cut short one byte past it instead of failing the whole request: the
+        // stored object is then itself too large, so ingestion refuses it whichever step runs first.
+        const limits = { fileSize: maxCsvBytes + 1, files: 20 };
+        for await (const part of request.files({ limits, throwFileSizeLimit: false })) {
           const uploadId = newId();
           const fileName = safeName(part.filename);
           const objectKey = incomingKey(id, uploadId, fileName);
@@ -130,21 +133,14 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
             objectKey,
             receivedAt: clock().toISOString(),
           });
-          try {
-            await files.put(objectKey, part.file as Readable, 'text/csv');
-            accepted.push({ uploadId, fileName, status: 'queued' });
-          } catch (error) {
-            if (!part.file.truncated && (error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE')
-              throw error;
+          await files.put(objectKey, part.file as Readable, 'text/csv');
+          if (part.file.truncated) {
             const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
-            await files.delete(objectKey);
-            await uploads.finish(id, uploadId, {
-              status: 'failed',
-              rows: { total: 0, ingested: 0, rejected: 0 },
-              errors: [],
-              reason,
-            });
+            const rows = { total: 0, ingested: 0, rejected: 0 };
+            await uploads.finish(id, uploadId, { status: 'failed', rows, errors: [], reason });
             accepted.push({ uploadId, fileName, status: 'failed' });
+          } else {
+            accepted.push({ uploadId, fileName, status: 'queued' });
           }
         }
         if (accepted.length === 0) throw new HttpProblem(400, 'The form has no files.');

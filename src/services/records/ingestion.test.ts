@@ -1,0 +1,246 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+
+/** Ingestion end to end: HTTP uploads and direct drops, through the embedded S3's events. */
+let platform: TestPlatform;
+const bucket = 'skiff-local-records-files';
+const acme = { 'x-api-key': 'acme-key-123' };
+const globex = { 'x-api-key': 'globex-key-456' };
+const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    env: {
+      SERVICES: 'records',
+      SKIFF_MAX_CSV_BYTES: '4096',
+      SKIFF_LOCAL_TENANTS: 'acme:Europe/London:acme-key-123,globex:America/New_York:globex-key-456',
+    },
+  });
+});
+afterAll(() => platform.stop());
+
+function form(files: { name: string; content: string | Buffer }[]) {
+  const boundary = '----records';
+  const parts = files.flatMap(({ name, content }) => [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n`,
+    ),
+    Buffer.isBuffer(content) ? content : Buffer.from(content),
+    Buffer.from('\r\n'),
+  ]);
+  return {
+    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+async function upload(headers: Record<string, string>, files: { name: string; content: string | Buffer }[]) {
+  const body = form(files);
+  const response = await platform.app.inject({
+    method: 'POST',
+    url: '/uploads',
+    payload: body.payload,
+    headers: { ...headers, ...body.headers },
+  });
+  expect(response.statusCode).toBe(202);
+  return response.json() as { uploadId: string; fileName: string; status: string }[];
+}
+
+async function settled(headers: Record<string, string>, uploadId: string) {
+  for (let i = 0; i < 200; i += 1) {
+    const response = await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers });
+    const status = response.statusCode === 200 ? response.json().status : 'unknown';
+    if (!['queued', 'processing', 'unknown'].includes(status)) return response.json();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`upload ${uploadId} did not settle`);
+}
+
+const records = async (headers: Record<string, string>, query: string) =>
+  (await platform.app.inject({ method: 'GET', url: `/records?${query}`, headers })).json();
+
+describe('uploads', () => {
+  it('ingests several files in one request, with exact counts, row errors and a rejects report', async () => {
+    const good = `${header}\nA-1,Ada,Lovelace,2026-07-01 09:00,"Notes, with ""quotes""\nand a line break"\nA-2,Alan,Turing,2026-07-02T10:00:00Z,fine\n`;
+    const mixed = `${header}\r\nA-3,Grace,Hopper,2026-07-03 11:00,ok\r\nA-4,,Hopper,2026-07-03 11:00,no name\r\nA-5,Kay,Hopper,31/12/2026,bad date\r\n`;
+    const [first, second] = await upload(acme, [
+      { name: 'monday.csv', content: good },
+      { name: 'tuesday.csv', content: mixed },
+    ]);
+    expect(first).toMatchObject({ fileName: 'monday.csv', status: 'queued' });
+    expect(await settled(acme, first?.uploadId as string)).toMatchObject({
+      status: 'completed',
+      rows: { total: 2, ingested: 2, rejected: 0 },
+      errors: [],
+      reportUrl: null,
+    });
+    const mixedStatus = await settled(acme, second?.uploadId as string);
+    expect(mixedStatus).toMatchObject({
+      status: 'completed_with_errors',
+      rows: { total: 3, ingested: 1, rejected: 2 },
+      errors: [
+        { line: 3, field: 'first_name', reason: 'is required' },
+        { line: 4, field: 'date_time', reason: 'is not a date and time this importer reads' },
+      ],
+    });
+    const report = await platform.app.inject({ method: 'GET', url: mixedStatus.reportUrl, headers: acme });
+    expect(report.headers['content-type']).toMatch(/^text\/csv/);
+    expect(report.body).toBe(
+      'line,field,reason\r\n3,first_name,is required\r\n4,date_time,is not a date and time this importer reads\r\n',
+    );
+  });
+
+  it('lists the tenant uploads, newest first', async () => {
+    const listed = (await platform.app.inject({ method: 'GET', url: '/uploads', headers: acme })).json();
+    const names = listed.items.map((u: { fileName: string }) => u.fileName);
+    expect(names.indexOf('tuesday.csv')).toBeLessThan(names.indexOf('monday.csv'));
+  });
+
+  it('marks the same content uploaded again, under any name, as a duplicate and writes nothing', async () => {
+    const content = `${header}\nD-1,Dup,Licate,2026-05-05 05:05,once\n`;
+    const [original] = await upload(acme, [{ name: 'a.csv', content }]);
+    await settled(acme, original?.uploadId as string);
+    const [again] = await upload(acme, [{ name: 'renamed.csv', content }]);
+    expect(await settled(acme, again?.uploadId as string)).toMatchObject({
+      status: 'duplicate',
+      duplicateOf: original?.uploadId,
+    });
+    expect((await records(acme, 'medical_record_number=D-1')).items).toHaveLength(1);
+  });
+
+  it('ingests a file posted five times in parallel once', async () => {
+    const content = `${header}\nP-1,Para,Llel,2026-06-06 06:06,x\nP-2,Para,Llel,2026-06-07 06:06,y\n`;
+    const posted = await Promise.all(
+      Array.from({ length: 5 }, () => upload(acme, [{ name: 'same.csv', content }])),
+    );
+    const statuses = await Promise.all(posted.map(([u]) => settled(acme, u?.uploadId as string)));
+    expect(statuses.map((s) => s.status).sort()).toEqual([
+      'completed',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect((await records(acme, 'last_name=llel')).items).toHaveLength(2);
+  });
+
+  it('lets the newer file win for the same visit, and names its source', async () => {
+    const visit = 'N-1,New,Er,2026-08-08 08:00';
+    const [older] = await upload(acme, [{ name: 'older.csv', content: `${header}\n${visit},old notes\n` }]);
+    await settled(acme, older?.uploadId as string);
+    const [newer] = await upload(acme, [{ name: 'newer.csv', content: `${header}\n${visit},new notes\n` }]);
+    await settled(acme, newer?.uploadId as string);
+    expect((await records(acme, 'medical_record_number=N-1')).items).toEqual([
+      expect.objectContaining({ doctors_notes: 'new notes', source_file: 'newer.csv' }),
+    ]);
+  });
+
+  it.each([
+    ['an empty file', '', 'empty: no header row'],
+    ['a header alone', `${header}\n`, 'empty: a header and no rows'],
+    [
+      'a missing column',
+      'medical_record_number,first_name,date_time,doctors_notes\nX,Y,2026-01-01 10:00,z\n',
+      'missing required column(s): last_name',
+    ],
+    [
+      'an image',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      'not a text file (it contains NUL bytes)',
+    ],
+    [
+      'Latin-1 text',
+      Buffer.concat([
+        Buffer.from(`${header}\nL-1,Ren`),
+        Buffer.from([0xe9]),
+        Buffer.from(',X,2026-01-01 10:00,n\n'),
+      ]),
+      'not UTF-8 text',
+    ],
+  ])('fails %s as a whole file, with its reason', async (_case, content, reason) => {
+    const [sent] = await upload(acme, [{ name: 'broken.csv', content }]);
+    expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
+      status: 'failed',
+      reason,
+      rows: { total: 0, ingested: 0, rejected: 0 },
+    });
+  });
+
+  it('fails a file over SKIFF_MAX_CSV_BYTES without reading it into memory', async () => {
+    const big = `${header}\n${'B-1,Big,File,2026-01-01 10:00,x\n'.repeat(200)}`;
+    const [sent] = await upload(acme, [{ name: 'big.csv', content: big }]);
+    expect(sent?.status).toBe('failed');
+    expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
+      status: 'failed',
+      reason: 'larger than SKIFF_MAX_CSV_BYTES (4096 bytes)',
+    });
+  });
+
+  it('ingests a file dropped straight into the bucket under incoming/<tenant>/', async () => {
+    await platform.aws.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'incoming/globex/sftp/2026-11-21.csv',
+        Body: `${header}\nG-1,Gus,Drop,2026-03-08 02:30,dst gap\n`,
+      }),
+    );
+    let items: { medical_record_number: string; date_time_utc: string }[] = [];
+    for (let i = 0; i < 100 && items.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      items = (await records(globex, 'medical_record_number=G-1')).items;
+    }
+    // 02:30 does not exist in New York on 8 March 2026: read as 03:30 EDT.
+    expect(items).toEqual([
+      expect.objectContaining({ source_file: '2026-11-21.csv', date_time_utc: '2026-03-08T07:30:00.000Z' }),
+    ]);
+    const listed = (await platform.app.inject({ method: 'GET', url: '/uploads', headers: globex })).json();
+    expect(listed.items).toEqual([
+      expect.objectContaining({ fileName: '2026-11-21.csv', status: 'completed' }),
+    ]);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('never shows one tenant the other tenant records or uploads, even by id', async () => {
+    expect((await records(globex, 'last_name=lovelace')).items).toEqual([]);
+    expect((await records(acme, 'medical_record_number=G-1')).items).toEqual([]);
+    const acmeUploads = (await platform.app.inject({ method: 'GET', url: '/uploads', headers: acme })).json()
+      .items;
+    const someAcmeUpload = acmeUploads[0].uploadId;
+    expect(
+      (await platform.app.inject({ method: 'GET', url: `/uploads/${someAcmeUpload}`, headers: globex }))
+        .statusCode,
+    ).toBe(404);
+    const globexUploads = (
+      await platform.app.inject({ method: 'GET', url: '/uploads', headers: globex })
+    ).json().items;
+    expect(globexUploads.map((u: { fileName: string }) => u.fileName)).toEqual(['2026-11-21.csv']);
+  });
+
+  it('ignores a tenant named in a parameter: the key decides', async () => {
+    const response = await platform.app.inject({
+      method: 'GET',
+      url: '/records?last_name=lovelace&tenant=acme',
+      headers: globex,
+    });
+    expect(response.json().items).toEqual([]);
+  });
+
+  it('refuses a missing or unknown key with 403 and the front end message', async () => {
+    for (const headers of [{}, { 'x-api-key': 'not-a-key' }]) {
+      const response = await platform.app.inject({ method: 'GET', url: '/uploads', headers });
+      expect(response.statusCode).toBe(403);
+      expect(response.json().detail).toBe('Could not validate API key');
+    }
+  });
+});
+
+describe('privacy', () => {
+  it('never writes names or notes to the logs', () => {
+    const logs = platform.rawLogs();
+    expect(logs).toContain('upload ingested');
+    for (const secret of ['Lovelace', 'Ada', 'Hopper', 'with ""quotes""', 'new notes', 'dst gap'])
+      expect(logs).not.toContain(secret);
+  });
+});
