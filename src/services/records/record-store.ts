@@ -47,10 +47,12 @@ const pk = (tenant: string, mrn: string) => `T#${tenant}#MRN#${mrn}`;
 const nameKey = (tenant: string, name: string) => `T#${tenant}#${name.toLowerCase()}`;
 const internal = ['pk', 'sk', 'lastNameKey', 'firstNameKey', 'tenantKey', 'tenant', 'received_at'];
 
+/** Flat, as the front end shows it: the file's extra columns beside the known fields. */
 function toStored(item: Record<string, unknown>): StoredRecord {
-  return Object.fromEntries(
+  const { extra, ...known } = Object.fromEntries(
     Object.entries(item).filter(([name]) => !internal.includes(name)),
-  ) as unknown as StoredRecord;
+  );
+  return { ...(extra as Record<string, string> | undefined), ...known } as unknown as StoredRecord;
 }
 
 /** Drops rows whose stored visit came from a newer file (one BatchGetItem per batch of 25). */

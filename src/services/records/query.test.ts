@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+
+/** The query API and the brief's front-end routes, over records ingested through the real pipeline. */
+let platform: TestPlatform;
+const acme = { 'x-api-key': 'acme-key-123' };
+const globex = { 'x-api-key': 'globex-key-456' };
+const csv = [
+  'medical_record_number,first_name,last_name,date_time,doctors_notes,ward',
+  'Q-1,Ada,Lovelace,2026-07-01 09:00,first visit,B2',
+  'Q-1,Ada,Lovelace,2026-07-03 09:00,second visit,B2',
+  'Q-1,Ada,Lovelace,2026-07-05 09:00,third visit,B3',
+  'Q-2,Ada,Byron,2026-07-02 10:00,other Ada,C1',
+  'Q-3,Charles,Babbage,2026-07-04 23:30,late,C1',
+].join('\n');
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    env: {
+      SERVICES: 'records',
+      SKIFF_LOCAL_TENANTS: 'acme:Europe/London:acme-key-123,globex:America/New_York:globex-key-456',
+    },
+  });
+  const boundary = 'qb';
+  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="july.csv"\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
+  const [upload] = (
+    await platform.app.inject({
+      method: 'POST',
+      url: '/uploads',
+      payload,
+      headers: { ...acme, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    })
+  ).json();
+  for (let i = 0; i < 100; i += 1) {
+    const status = (
+      await platform.app.inject({ method: 'GET', url: `/uploads/${upload.uploadId}`, headers: acme })
+    ).json().status;
+    if (status === 'completed') break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+});
+afterAll(() => platform.stop());
+
+const get = (url: string, headers: Record<string, string> = acme) =>
+  platform.app.inject({ method: 'GET', url, headers });
+const numbers = (items: { medical_record_number: string; date_time: string }[]) =>
+  items.map((r) => `${r.medical_record_number} ${r.date_time}`);
+
+describe('GET /records', () => {
+  it('answers flat snake_case records with the UTC time, the original text, the source and extra columns', async () => {
+    const { items } = (await get('/records?medical_record_number=Q-3')).json();
+    expect(items).toEqual([
+      {
+        medical_record_number: 'Q-3',
+        first_name: 'Charles',
+        last_name: 'Babbage',
+        date_time: '2026-07-04 23:30',
+        date_time_utc: '2026-07-04T22:30:00.000Z',
+        doctors_notes: 'late',
+        ward: 'C1',
+        source_file: 'july.csv',
+        upload_id: expect.any(String),
+        ingested_at: expect.any(String),
+      },
+    ]);
+  });
+
+  it('finds by last name or first name, case-insensitively, and by both', async () => {
+    expect(numbers((await get('/records?last_name=LOVELACE')).json().items)).toHaveLength(3);
+    expect(numbers((await get('/records?first_name=ada')).json().items).sort()).toEqual([
+      'Q-1 2026-07-01 09:00',
+      'Q-1 2026-07-03 09:00',
+      'Q-1 2026-07-05 09:00',
+      'Q-2 2026-07-02 10:00',
+    ]);
+    expect(numbers((await get('/records?first_name=Ada&last_name=Byron')).json().items)).toEqual([
+      'Q-2 2026-07-02 10:00',
+    ]);
+  });
+
+  it('narrows by time, taking dates and times in the tenant zone', async () => {
+    const { items } = (await get('/records?medical_record_number=Q-1&from=2026-07-02&to=2026-07-04')).json();
+    expect(numbers(items)).toEqual(['Q-1 2026-07-03 09:00']);
+    const all = (await get('/records?from=2026-07-04 00:00&to=2026-07-05 00:00')).json().items;
+    expect(numbers(all)).toEqual(['Q-3 2026-07-04 23:30']);
+  });
+
+  it('pages with a cursor', async () => {
+    const first = (await get('/records?last_name=lovelace&limit=2')).json();
+    expect(first.items).toHaveLength(2);
+    const second = (await get(`/records?last_name=lovelace&limit=2&cursor=${first.nextCursor}`)).json();
+    expect(numbers([...first.items, ...second.items])).toEqual([
+      'Q-1 2026-07-01 09:00',
+      'Q-1 2026-07-03 09:00',
+      'Q-1 2026-07-05 09:00',
+    ]);
+  });
+
+  it('refuses a bad time or cursor with 400', async () => {
+    expect((await get('/records?from=yesterday')).statusCode).toBe(400);
+    expect((await get('/records?cursor=abc')).statusCode).toBe(400);
+  });
+});
+
+describe('GET /records/{medical_record_number}', () => {
+  it("answers the patient's visits newest first", async () => {
+    expect(numbers((await get('/records/Q-1')).json().items)).toEqual([
+      'Q-1 2026-07-05 09:00',
+      'Q-1 2026-07-03 09:00',
+      'Q-1 2026-07-01 09:00',
+    ]);
+    expect((await get('/records/Q-1', globex)).json().items).toEqual([]);
+  });
+});
+
+describe("the brief's front end", () => {
+  const items = (key: string, value: string, headers: Record<string, string> = acme) =>
+    platform.app.inject({ method: 'GET', url: '/items/', headers: { ...headers, key, value } });
+
+  it.each([
+    ['medical_record_number', 'Q-2', ['Q-2 2026-07-02 10:00']],
+    ['first_name', 'Charles', ['Q-3 2026-07-04 23:30']],
+    ['last_name', 'Byron', ['Q-2 2026-07-02 10:00']],
+    ['date_time', '2026-07-04', ['Q-3 2026-07-04 23:30']],
+    ['date_time', '2026-07-03 09:00', ['Q-1 2026-07-03 09:00']],
+  ])('answers key=%s value=%s as a plain array', async (key, value, expected) => {
+    const response = await items(key, value);
+    expect(response.statusCode).toBe(200);
+    expect(numbers(response.json())).toEqual(expected);
+  });
+
+  it('answers [] when nothing matches, and never another tenant', async () => {
+    expect((await items('last_name', 'Nobody')).json()).toEqual([]);
+    expect((await items('last_name', 'Lovelace', globex)).json()).toEqual([]);
+  });
+
+  it('answers a wrong or missing key with 403 {"detail":"Could not validate API key"}', async () => {
+    for (const headers of [{}, { 'x-api-key': 'wrong' }] as Record<string, string>[]) {
+      const response = await items('last_name', 'Lovelace', headers);
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({ detail: 'Could not validate API key' });
+    }
+  });
+
+  it('answers an unknown key field with 400', async () => {
+    expect((await items('doctors_notes', 'x')).statusCode).toBe(400);
+  });
+
+  it('has a public health check', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/healthcheck/' });
+    expect(response.json()).toEqual([{ status: 'ok' }]);
+  });
+});
