@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { v5 as uuidFromName } from 'uuid';
+import { emitMetric } from '../../platform/metrics.js';
 import { FileRejected, readRecords } from './csv-reader.js';
 import type { FileStore } from './file-store.js';
 import type { RecordStore } from './record-store.js';
@@ -20,6 +21,9 @@ export interface IngesterDependencies {
 }
 
 const keyNamespace = '2f0c6f3e-8d1b-4e55-9a43-6b1f0d7c9e21';
+
+/** The EMF metric counting files that ended `failed` (an alarm watches it). */
+export const failedUploadsMetric = 'UploadsFailed';
 const uploadKeyPattern = /^incoming\/([^/]+)\/([0-9a-f-]{36})\/([^/]+)$/;
 
 /** Where a file sits: `incoming/<tenant>/<uploadId>/<name>` from the API, `incoming/<tenant>/<anything>` dropped. */
@@ -102,6 +106,7 @@ export function ingester(deps: IngesterDependencies) {
         finishedAt: clock().toISOString(),
       });
       log.info({ ...fields, status: 'failed', reason: error.message }, 'upload rejected');
+      emitMetric(log, failedUploadsMetric, 1);
     }
   }
 
