@@ -12,6 +12,7 @@ describe('the CDK app', () => {
         'skiff-stage-eks',
         'skiff-stage-greetings',
         'skiff-stage-orders',
+        'skiff-stage-records',
         'skiff-stage-users',
       ].sort(),
     );

@@ -6,6 +6,7 @@ import { DonationsStack } from './stacks/donations-stack.js';
 import { EksStack } from './stacks/eks-stack.js';
 import { GreetingsStack } from './stacks/greetings-stack.js';
 import { OrdersStack } from './stacks/orders-stack.js';
+import { RecordsStack } from './stacks/records-stack.js';
 import { UsersStack } from './stacks/users-stack.js';
 
 export function buildApp(app: App): App {
@@ -32,6 +33,7 @@ export function buildApp(app: App): App {
     alertEmail: app.node.tryGetContext('ordersAlertEmail'),
     maxAttempts: Number(app.node.tryGetContext('ordersMaxAttempts') ?? 10),
   });
+  new RecordsStack(app, `skiff-${environment.stage}-records`, { env, environment });
   const users = new UsersStack(app, `skiff-${environment.stage}-users`, { env, environment });
   new EksStack(app, `skiff-${environment.stage}-eks`, {
     env,

@@ -1,5 +1,6 @@
 import { AttributeType, Billing, type ITableV2, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableSpec } from '../../src/platform/resources.js';
 import type { Environment } from '../environments.js';
@@ -11,6 +12,8 @@ export interface CatalogTableProps {
   tableName: string;
   spec: TableSpec;
   environment: Environment;
+  /** A customer-managed key, for personal data; AWS-managed otherwise. */
+  encryptionKey?: IKey;
 }
 
 /** A DynamoDB table built from its catalog entry: on demand, encrypted, point-in-time recovery. */
@@ -18,7 +21,11 @@ export class CatalogTable extends Construct {
   readonly table: ITableV2;
   readonly #indexNames: string[];
 
-  constructor(scope: Construct, id: string, { tableName, spec, environment }: CatalogTableProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { tableName, spec, environment, encryptionKey }: CatalogTableProps,
+  ) {
     super(scope, id);
     this.#indexNames = spec.globalIndexes?.map((index) => index.name) ?? [];
     this.table = new TableV2(this, 'Table', {
@@ -26,7 +33,9 @@ export class CatalogTable extends Construct {
       partitionKey: attribute(spec.partitionKey),
       sortKey: spec.sortKey && attribute(spec.sortKey),
       billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.awsManagedKey(),
+      encryption: encryptionKey
+        ? TableEncryptionV2.customerManagedKey(encryptionKey)
+        : TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: spec.ttlAttribute,
       deletionProtection: environment.stage === 'prod',

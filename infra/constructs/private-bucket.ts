@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
@@ -16,6 +17,8 @@ export interface PrivateBucketProps {
   noncurrentVersionDays?: number;
   /** Days after which current objects expire too; unset keeps them. */
   expirationDays?: number;
+  /** A customer-managed key, for personal data; S3-managed otherwise. */
+  encryptionKey?: IKey;
 }
 
 /**
@@ -28,7 +31,13 @@ export class PrivateBucket extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { bucketName, environment, noncurrentVersionDays = 30, expirationDays }: PrivateBucketProps,
+    {
+      bucketName,
+      environment,
+      noncurrentVersionDays = 30,
+      expirationDays,
+      encryptionKey,
+    }: PrivateBucketProps,
   ) {
     super(scope, id);
     const common = {
@@ -47,6 +56,7 @@ export class PrivateBucket extends Construct {
       ...common,
       bucketName,
       versioned: true,
+      ...(encryptionKey && { encryption: BucketEncryption.KMS, encryptionKey, bucketKeyEnabled: true }),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: `${bucketName}/`,
       lifecycleRules: [

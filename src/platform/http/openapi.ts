@@ -16,6 +16,8 @@ export async function registerOpenApi(app: FastifyInstance, withUi: boolean): Pr
         description: 'Five AWS backend services on one platform.',
         version: '0.1.0',
       },
+      // Records authenticates tenants by key; its routes name this scheme.
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
     },
   });
   // `/swagger` and `/swagger.json` are where the users brief's template served them; `/docs` is ours.

@@ -113,6 +113,21 @@ describe('GET /records/{medical_record_number}', () => {
   });
 });
 
+describe('documentation', () => {
+  it('documents the records routes and their API key in OpenAPI', async () => {
+    const document = (await platform.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(document.components.securitySchemes.apiKey).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
+    expect(document.paths['/records'].get.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/uploads', '/items/', '/healthcheck/']),
+    );
+  });
+});
+
 describe("the brief's front end", () => {
   const items = (key: string, value: string, headers: Record<string, string> = acme) =>
     platform.app.inject({ method: 'GET', url: '/items/', headers: { ...headers, key, value } });

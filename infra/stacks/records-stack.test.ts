@@ -1,0 +1,85 @@
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+
+let template: Template;
+beforeAll(() => {
+  const app = buildApp(new App({ context: { stage: 'dev' } }));
+  template = Template.fromStack(app.node.findChild('skiff-dev-records') as Stack);
+});
+
+describe('records stack', () => {
+  it('encrypts patient data with a rotating customer-managed key: tables and bucket', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const table of ['records', 'uploads', 'tenants']) {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        TableName: `skiff-dev-records-${table}`,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        Replicas: [Match.objectLike({ SSESpecification: { KMSMasterKeyId: Match.anyValue() } })],
+      });
+    }
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'skiff-dev-records-files',
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+          }),
+        ],
+      },
+    });
+  });
+
+  it('queries by key and indexes only: the three name and tenant indexes exist', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'skiff-dev-records-records',
+      GlobalSecondaryIndexes: Match.arrayWith(
+        ['byLastName', 'byFirstName', 'byTenant'].map((name) => Match.objectLike({ IndexName: name })),
+      ),
+    });
+  });
+
+  it('sends objects created under incoming/ to an SQS queue with a dead-letter queue', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+  });
+
+  it('feeds the ingester in batches that report partial failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Handler,
+    );
+    expect(handlers).toEqual(expect.arrayContaining(['index.handler', 'index.ingestHandler']));
+  });
+
+  it('alarms on the dead-letter queue and on failed uploads', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'skiff',
+      MetricName: 'UploadsFailed',
+      Dimensions: [{ Name: 'service', Value: 'records' }],
+    });
+  });
+});

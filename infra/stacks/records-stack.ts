@@ -1,0 +1,191 @@
+import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { metricsNamespace } from '../../src/platform/metrics.js';
+import { physicalName } from '../../src/platform/resources.js';
+import { failedUploadsMetric } from '../../src/services/records/ingester.js';
+import { recordsResources } from '../../src/services/records/resources.js';
+import { fiveMinutes, thresholdAlarm } from '../constructs/alarms.js';
+import { CatalogTable } from '../constructs/catalog-table.js';
+import { HttpApiFunction } from '../constructs/http-api-function.js';
+import { PrivateBucket } from '../constructs/private-bucket.js';
+import { ServiceFunction } from '../constructs/service-function.js';
+import type { Environment } from '../environments.js';
+
+export interface RecordsStackProps extends StackProps {
+  environment: Environment;
+}
+
+const entry = 'src/services/records/lambda.ts';
+
+/**
+ * Patient records: files land in an encrypted bucket (API upload or direct drop under incoming/),
+ * S3 notifies an SQS queue, the ingester Lambda takes batches (partial failures retried, then the
+ * DLQ), and the query API reads the tables. Personal data is encrypted with a customer-managed key.
+ */
+export class RecordsStack extends Stack {
+  constructor(scope: Construct, id: string, props: RecordsStackProps) {
+    super(scope, id, props);
+    const { environment } = props;
+    const name = (resource: string) => physicalName(environment.stage, 'records', resource);
+    const key = new Key(this, 'DataKey', {
+      description: 'skiff records: patient data at rest',
+      enableKeyRotation: true,
+      removalPolicy: environment.removalPolicy,
+    });
+    const tables = Object.fromEntries(
+      (['records', 'uploads', 'tenants'] as const).map((table) => [
+        table,
+        new CatalogTable(this, `${table[0]?.toUpperCase()}${table.slice(1)}`, {
+          tableName: name(table),
+          spec: recordsResources.tables[table],
+          environment,
+          encryptionKey: key,
+        }),
+      ]),
+    ) as Record<'records' | 'uploads' | 'tenants', CatalogTable>;
+    const files = new PrivateBucket(this, 'Files', {
+      bucketName: name('files'),
+      environment,
+      encryptionKey: key,
+    });
+
+    const deadLetters = new Queue(this, 'IngestDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, 'Ingest', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the ingester's timeout, as Lambda advises for SQS sources.
+      visibilityTimeout: Duration.minutes(30),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    files.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), {
+      prefix: 'incoming/',
+    });
+
+    const variables = { SKIFF_MAX_CSV_BYTES: String(50 * 1024 * 1024) };
+    const ingester = new ServiceFunction(this, 'Ingester', {
+      service: 'records',
+      entry,
+      handler: 'ingestHandler',
+      description: 'skiff records CSV ingester',
+      environment,
+      variables,
+      timeout: Duration.minutes(5),
+    });
+    ingester.function.addEventSource(
+      new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 }),
+    );
+    const http = new HttpApiFunction(this, 'Http', { service: 'records', entry, environment, variables });
+
+    this.grantIngester(ingester.function, tables, files, key);
+    this.grantApi(http.function, tables, files, key);
+
+    thresholdAlarm(
+      this,
+      'DeadLetters',
+      deadLetters.metricApproximateNumberOfMessagesVisible(fiveMinutes),
+      1,
+      'notifications the ingester gave up on',
+    );
+    const failed = new Metric({
+      namespace: metricsNamespace,
+      metricName: failedUploadsMetric,
+      dimensionsMap: { service: 'records' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
+    thresholdAlarm(this, 'UploadsFailed', failed, 1, 'files rejected as a whole');
+
+    new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the records API' });
+    new CfnOutput(this, 'FilesBucket', {
+      value: files.bucket.bucketName,
+      description: 'Drop files under incoming/<tenant>/',
+    });
+    this.acknowledge(http, ingester, files);
+  }
+
+  private grantIngester(
+    grantee: IGrantable,
+    tables: Record<string, CatalogTable>,
+    files: PrivateBucket,
+    key: Key,
+  ) {
+    tables.records?.grantExactly(grantee, ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem']);
+    tables.uploads?.grantExactly(grantee, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    ]);
+    tables.tenants?.grantExactly(grantee, ['dynamodb:GetItem']);
+    this.allow(grantee, ['s3:GetObject'], [files.bucket.arnForObjects('incoming/*')]);
+    this.allow(grantee, ['s3:PutObject'], [files.bucket.arnForObjects('reports/*')]);
+    this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+  }
+
+  private grantApi(
+    grantee: IGrantable,
+    tables: Record<string, CatalogTable>,
+    files: PrivateBucket,
+    key: Key,
+  ) {
+    tables.records?.grantExactly(grantee, ['dynamodb:Query', 'dynamodb:DescribeTable']);
+    tables.uploads?.grantExactly(grantee, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'dynamodb:DescribeTable',
+    ]);
+    tables.tenants?.grantExactly(grantee, ['dynamodb:GetItem', 'dynamodb:DescribeTable']);
+    this.allow(
+      grantee,
+      ['s3:PutObject', 's3:AbortMultipartUpload'],
+      [files.bucket.arnForObjects('incoming/*')],
+    );
+    this.allow(grantee, ['s3:GetObject'], [files.bucket.arnForObjects('reports/*')]);
+    this.allow(grantee, ['s3:ListBucket'], [files.bucket.bucketArn]);
+    this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+  }
+
+  private allow(grantee: IGrantable, actions: string[], resources: string[]) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+  }
+
+  private acknowledge(http: HttpApiFunction, ingester: ServiceFunction, files: PrivateBucket): void {
+    Validations.of(http.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Every route but /healthcheck/ authenticates with the tenant API key in the application (the brief front end sends X-API-Key).',
+    });
+    const bucket = this.getLogicalId(files.bucket.node.defaultChild as CfnElement);
+    for (const role of [http.role, ingester.role]) {
+      for (const prefix of ['incoming', 'reports']) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}/*]`,
+          reason: `Object names under ${prefix}/ are made per tenant and upload; the grant is limited to that prefix.`,
+        });
+      }
+    }
+    const notificationsHandler = this.node.children.find((c) =>
+      c.node.id.startsWith('BucketNotificationsHandler'),
+    );
+    if (notificationsHandler) {
+      Validations.of(notificationsHandler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "The CDK's own bucket-notifications handler, which sets the bucket's S3 → SQS notification once at deploy.",
+      });
+    }
+  }
+}
