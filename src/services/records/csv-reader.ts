@@ -48,7 +48,7 @@ export async function readRecords(
   source: Readable,
   timeZone: string,
   write: (records: PatientRecord[]) => Promise<void>,
-  batchSize = 500,
+  batchSize = 1000,
 ): Promise<ReadOutcome> {
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
   const input = textOnly(source as AsyncIterable<Buffer>);
@@ -67,11 +67,18 @@ export async function readRecords(
   let columns: string[] | undefined;
   let batch: PatientRecord[] = [];
   let nextLine = 1;
+  // One batch is written while the next is parsed: two batches in memory at most.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
+    await writing;
     if (batch.length === 0) return;
-    await write(batch);
-    outcome.ingested += batch.length;
+    const full = batch;
     batch = [];
+    writing = write(full).then(() => {
+      outcome.ingested += full.length;
+    });
+    // Observed now so a failure is never "unhandled"; the next flush still awaits and throws it.
+    writing.catch(() => {});
   };
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -111,6 +118,7 @@ export async function readRecords(
     await pumping;
   }
   await flush();
+  await writing;
   if (!columns) throw new FileRejected('empty: no header row');
   if (outcome.total === 0) throw new FileRejected('empty: a header and no rows');
   return outcome;

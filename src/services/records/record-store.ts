@@ -95,13 +95,17 @@ export function dynamoRecordStore(documents: DynamoDBDocumentClient, table: stri
         ingested_at: source.ingestedAt,
         received_at: source.receivedAt,
       }));
-      const fresh: Record<string, unknown>[] = [];
-      for (let i = 0; i < items.length; i += 25) {
-        const batch = items.slice(i, i + 25);
-        const skip = await newerStored(documents, table, batch);
-        fresh.push(...batch.filter((item) => !skip.has(`${item.pk}|${item.sk}`)));
-      }
-      await batchPut(documents, table, fresh);
+      const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+        items.slice(i * 25, i * 25 + 25),
+      );
+      // BatchGetItem takes 100 keys; reading 25 at a time, all batches of one write at once, keeps it simple.
+      const checked = await Promise.all(
+        batches.map(async (batch) => {
+          const skip = await newerStored(documents, table, batch);
+          return batch.filter((item) => !skip.has(`${item.pk}|${item.sk}`));
+        }),
+      );
+      await batchPut(documents, table, checked.flat());
     },
 
     async query(tenant, query, limit, after) {
