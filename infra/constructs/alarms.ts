@@ -1,6 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
+import { metricsNamespace } from '../../src/platform/metrics.js';
 
 export const fiveMinutes = { period: Duration.minutes(5) };
 
@@ -20,5 +27,16 @@ export function thresholdAlarm(
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
     alarmDescription: `${scope.node.path}: ${what} (at least ${threshold} in ${periods * 5} minutes)`,
+  });
+}
+
+/** A business metric a service emits as EMF log lines (`emitMetric`), over 5-minute periods. */
+export function serviceMetric(service: string, name: string, statistic: 'Sum' | 'Maximum'): Metric {
+  return new Metric({
+    namespace: metricsNamespace,
+    metricName: name,
+    dimensionsMap: { service },
+    statistic,
+    period: Duration.minutes(5),
   });
 }

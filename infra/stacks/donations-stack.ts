@@ -1,13 +1,11 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { metricsNamespace } from '../../src/platform/metrics.js';
 import { physicalName } from '../../src/platform/resources.js';
 import { donationsResources } from '../../src/services/donations/resources.js';
 import { pendingThankYousMetric } from '../../src/services/donations/thank-you.js';
-import { thresholdAlarm } from '../constructs/alarms.js';
+import { serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
@@ -74,13 +72,7 @@ export class DonationsStack extends Stack {
       thankYou.grantPublishExactly(fn);
     }
 
-    const pending = new Metric({
-      namespace: metricsNamespace,
-      metricName: pendingThankYousMetric,
-      dimensionsMap: { service: 'donations' },
-      statistic: 'Maximum',
-      period: Duration.minutes(5),
-    });
+    const pending = serviceMetric('donations', pendingThankYousMetric, 'Maximum');
     thresholdAlarm(this, 'ThankYousPending', pending, 1, 'thank-yous still unpublished after the sweep', 3);
 
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the donations API' });

@@ -1,5 +1,4 @@
 import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,11 +6,10 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { metricsNamespace } from '../../src/platform/metrics.js';
 import { physicalName } from '../../src/platform/resources.js';
 import { failedUploadsMetric } from '../../src/services/records/ingester.js';
 import { recordsResources } from '../../src/services/records/resources.js';
-import { fiveMinutes, thresholdAlarm } from '../constructs/alarms.js';
+import { fiveMinutes, serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
@@ -97,13 +95,7 @@ export class RecordsStack extends Stack {
       1,
       'notifications the ingester gave up on',
     );
-    const failed = new Metric({
-      namespace: metricsNamespace,
-      metricName: failedUploadsMetric,
-      dimensionsMap: { service: 'records' },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    const failed = serviceMetric('records', failedUploadsMetric, 'Sum');
     thresholdAlarm(this, 'UploadsFailed', failed, 1, 'files rejected as a whole');
 
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the records API' });

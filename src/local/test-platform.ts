@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../platform/config.js';
 import { backgroundTasksOf } from '../platform/http/app.js';
 import { loggerOptions } from '../platform/log.js';
+import { localCredentials } from './engines.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from './platform.js';
 
 export interface TestPlatform extends LocalPlatform {
@@ -68,6 +69,28 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         if (!keepData) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * The environment a Lambda entry would have on AWS, pointed at a test platform's engines. The SDK
+ * reads credentials from the process environment, so they are set there until `restore` is called.
+ */
+export function lambdaEnvironment(platform: TestPlatform): { env: Record<string, string>; restore(): void } {
+  process.env.AWS_ACCESS_KEY_ID = localCredentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = localCredentials.secretAccessKey;
+  return {
+    env: {
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_DYNAMODB: platform.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: platform.endpoints.s3,
+      SKIFF_STAGE: 'local',
+      LOG_LEVEL: 'silent',
+    },
+    restore() {
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localCredentials } from '../../local/engines.js';
-import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { createHttpApiHandler, type HttpApiHandler } from '../../platform/lambda.js';
 import { greetingsService } from './service.js';
 
@@ -44,23 +43,16 @@ function httpApiEvent(method: string, path: string, body?: unknown): APIGatewayP
 const lambdaContext = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' } as Context;
 
 let platform: TestPlatform;
+let lambda: ReturnType<typeof lambdaEnvironment>;
 let handler: HttpApiHandler;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  // On Lambda the credentials come from the execution role through the environment.
-  process.env.AWS_ACCESS_KEY_ID = localCredentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = localCredentials.secretAccessKey;
-  handler = createHttpApiHandler([greetingsService], {
-    AWS_REGION: 'eu-west-1',
-    AWS_ENDPOINT_URL_DYNAMODB: platform.endpoints.dynamodb,
-    SKIFF_STAGE: 'local',
-    LOG_LEVEL: 'silent',
-  });
+  lambda = lambdaEnvironment(platform);
+  handler = createHttpApiHandler([greetingsService], lambda.env);
 });
 afterAll(async () => {
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
+  lambda.restore();
   await platform.stop();
 });
 

@@ -5,7 +5,7 @@ import { v7 as uuidV7 } from 'uuid';
 import type { AwsClients } from '../../platform/aws/clients.js';
 import type { ResolvedResources } from '../../platform/resources.js';
 import { s3FileStore } from './file-store.js';
-import { incomingKey } from './ingester.js';
+import { receiveFile } from './ingester.js';
 import { isTimeZone } from './local-time.js';
 import type { recordsResources } from './resources.js';
 import { dynamoTenantStore, tenantIdPattern } from './tenant-store.js';
@@ -59,16 +59,13 @@ export function recordsCommands(
       for (const path of paths) {
         statSync(path);
         const uploadId = uuidV7();
-        const fileName = basename(path).replace(/[^\w.-]+/g, '_');
-        const objectKey = incomingKey(tenantId, uploadId, fileName);
-        await uploads.register({
-          uploadId,
-          tenant: tenantId,
-          fileName,
-          objectKey,
-          receivedAt: new Date().toISOString(),
-        });
-        await files.put(objectKey, createReadStream(path), 'text/csv');
+        const fileName = basename(path);
+        const receivedAt = new Date().toISOString();
+        await receiveFile(
+          { uploads, files },
+          { tenant: tenantId, uploadId, fileName, receivedAt },
+          createReadStream(path),
+        );
         sent.push({ uploadId, path });
         bar(sent.length, `uploaded ${fileName}`);
       }

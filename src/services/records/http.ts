@@ -9,7 +9,7 @@ import { ProblemSchema } from '../../platform/http/schemas.js';
 import { apiKeyAuth } from './api-key-auth.js';
 import { registerCompatRoutes } from './compat-routes.js';
 import type { FileStore } from './file-store.js';
-import { incomingKey } from './ingester.js';
+import { receiveFile, safeFileName } from './ingester.js';
 import { resolveDateTime } from './local-time.js';
 import type { RecordQuery, RecordStore } from './record-store.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
@@ -64,9 +64,6 @@ function positionFrom(cursor: string | undefined) {
     throw validationProblem([{ field: 'querystring.cursor', message: 'is not a cursor this API returned' }]);
   return position;
 }
-
-/** A file name safe as the last segment of an S3 key and in a report. */
-const safeName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
 
 export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
   const { uploads, records, files, clock, newId, maxCsvBytes } = deps;
@@ -124,16 +121,13 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         const limits = { fileSize: maxCsvBytes + 1, files: 20 };
         for await (const part of request.files({ limits, throwFileSizeLimit: false })) {
           const uploadId = newId();
-          const fileName = safeName(part.filename);
-          const objectKey = incomingKey(id, uploadId, fileName);
-          await uploads.register({
-            uploadId,
-            tenant: id,
-            fileName,
-            objectKey,
-            receivedAt: clock().toISOString(),
-          });
-          await files.put(objectKey, part.file as Readable, 'text/csv');
+          const fileName = safeFileName(part.filename);
+          const receivedAt = clock().toISOString();
+          await receiveFile(
+            { uploads, files },
+            { tenant: id, uploadId, fileName, receivedAt },
+            part.file as Readable,
+          );
           if (part.file.truncated) {
             const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
             const rows = { total: 0, ingested: 0, rejected: 0 };

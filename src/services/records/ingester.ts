@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { v5 as uuidFromName } from 'uuid';
 import { emitMetric } from '../../platform/metrics.js';
@@ -42,6 +43,24 @@ export function parseIncomingKey(
 export const incomingKey = (tenant: string, uploadId: string, fileName: string) =>
   `incoming/${tenant}/${uploadId}/${fileName}`;
 export const reportKey = (tenant: string, uploadId: string) => `reports/${tenant}/${uploadId}.csv`;
+
+/** A file name safe as the last segment of an S3 key and in a report. */
+export const safeFileName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
+
+/**
+ * What the API and the CLI do with a file: register it as a queued upload, then stream it to
+ * `incoming/<tenant>/<uploadId>/<name>`, where its S3 event starts ingestion.
+ */
+export async function receiveFile(
+  { uploads, files }: { uploads: UploadStore; files: FileStore },
+  upload: { tenant: string; uploadId: string; fileName: string; receivedAt: string },
+  body: Readable,
+): Promise<void> {
+  const fileName = safeFileName(upload.fileName);
+  const objectKey = incomingKey(upload.tenant, upload.uploadId, fileName);
+  await uploads.register({ ...upload, fileName, objectKey });
+  await files.put(objectKey, body, 'text/csv');
+}
 
 /**
  * The one ingestion pipeline behind the API, direct drops and the CLI: an object lands under

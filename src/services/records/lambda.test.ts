@@ -1,12 +1,18 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localCredentials } from '../../local/engines.js';
-import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { provisionResources } from '../../local/provision.js';
+import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { createS3QueueHandler } from '../../platform/lambda.js';
+import { resolveResources } from '../../platform/resources.js';
+import { dynamoRecordStore } from './record-store.js';
+import { recordsResources } from './resources.js';
 import { recordsService } from './service.js';
+import { dynamoTenantStore } from './tenant-store.js';
 
 /** The ingester Lambda as SQS invokes it with S3 notifications, against the embedded engines. */
 let platform: TestPlatform;
+let lambda: ReturnType<typeof lambdaEnvironment>;
 let handler: ReturnType<typeof createS3QueueHandler>;
 const bucket = 'skiff-local-records-files';
 
@@ -33,24 +39,22 @@ const s3Notification = (key: string) => ({
   ],
 });
 
+const resources = resolveResources('local', 'records', recordsResources);
+
 beforeAll(async () => {
-  // No in-process events: this platform only holds the data, the Lambda does the ingesting.
-  platform = await startTestPlatform({
-    env: { SERVICES: 'records', SKIFF_LOCAL_TENANTS: 'acme:Europe/London:acme-key-123' },
+  // The records service is not mounted here, so nothing in-process reacts to S3 events: the Lambda
+  // handler is the only ingester. The platform only provides the engines.
+  platform = await startTestPlatform({ env: { SERVICES: 'greetings' } });
+  await provisionResources(platform.aws, [resources], pino({ level: 'silent' }));
+  await dynamoTenantStore(platform.aws.documents, resources.tables.tenants.name).create({
+    id: 'acme',
+    timeZone: 'Europe/London',
   });
-  process.env.AWS_ACCESS_KEY_ID = localCredentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = localCredentials.secretAccessKey;
-  handler = createS3QueueHandler(recordsService, 'files', {
-    AWS_REGION: 'eu-west-1',
-    AWS_ENDPOINT_URL_DYNAMODB: platform.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: platform.endpoints.s3,
-    SKIFF_STAGE: 'local',
-    LOG_LEVEL: 'silent',
-  });
+  lambda = lambdaEnvironment(platform);
+  handler = createS3QueueHandler(recordsService, 'files', lambda.env);
 });
 afterAll(async () => {
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
+  lambda.restore();
   await platform.stop();
 });
 
@@ -64,17 +68,15 @@ describe('ingester Lambda (S3 → SQS → Lambda)', () => {
         Body: 'medical_record_number,first_name,last_name,date_time,doctors_notes\nL-1,Lam,Bda,2026-01-01 10:00,n\n',
       }),
     );
-    await platform.runTask('records', 'upload-recovery'); // the in-process event may have begun it; let both settle
     const result = await handler({
       Records: [sqsMessage('m-1', s3Notification('incoming/acme/daily+drop/visits+1.csv'))],
     });
     expect(result).toEqual({ batchItemFailures: [] });
-    const found = await platform.app.inject({
-      method: 'GET',
-      url: '/records/L-1',
-      headers: { 'x-api-key': 'acme-key-123' },
-    });
-    expect(found.json().items).toEqual([expect.objectContaining({ source_file: 'visits 1.csv' })]);
+    const records = dynamoRecordStore(platform.aws.documents, resources.tables.records.name);
+    const found = await records.query('acme', { medical_record_number: 'L-1' }, 10);
+    expect(found.items).toEqual([
+      expect.objectContaining({ source_file: 'visits 1.csv', date_time_utc: '2026-01-01T10:00:00.000Z' }),
+    ]);
   });
 
   it('reports only the failing message for retry, and acknowledges S3 test events', async () => {
