@@ -99,6 +99,14 @@ describe('GET /records', () => {
   it('refuses a bad time or cursor with 400', async () => {
     expect((await get('/records?from=yesterday')).statusCode).toBe(400);
     expect((await get('/records?cursor=abc')).statusCode).toBe(400);
+    const cursor = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    const otherTenant = cursor({
+      pk: 'T#globex#MRN#1',
+      sk: '2026-01-01T00:00:00.000Z',
+      lastNameKey: 'T#globex#x',
+    });
+    expect((await get(`/records?last_name=lovelace&cursor=${otherTenant}`)).statusCode).toBe(400);
+    expect((await get(`/uploads?cursor=${cursor({ pk: 'T#globex', sk: 'UPLOAD#1' })}`)).statusCode).toBe(400);
   });
 });
 

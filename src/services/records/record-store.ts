@@ -1,5 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '../../platform/aws/batch-write.js';
+import { queryPage } from '../../platform/aws/paged-query.js';
 import type { PatientRecord } from './csv-rules.js';
 
 export interface StoredRecord extends PatientRecord {
@@ -137,19 +138,17 @@ export function dynamoRecordStore(documents: DynamoDBDocumentClient, table: stri
       }
       if (query.from) values[':from'] = query.from;
       if (query.to) values[':to'] = query.to;
-      const { Items = [], LastEvaluatedKey } = await documents.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: `#key = :key${range ? ` AND ${range}` : ''}`,
-          ExpressionAttributeNames: { '#key': keyName },
-          ExpressionAttributeValues: values,
-          ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
-          ScanIndexForward: !query.newestFirst,
-          Limit: limit,
-          ExclusiveStartKey: after,
-        }),
-      );
+      const { Items = [], LastEvaluatedKey } = await queryPage(documents, {
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: `#key = :key${range ? ` AND ${range}` : ''}`,
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: values,
+        ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+        ScanIndexForward: !query.newestFirst,
+        Limit: limit,
+        ExclusiveStartKey: after,
+      });
       return { items: Items.map(toStored), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
     },
   };

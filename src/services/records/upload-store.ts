@@ -1,11 +1,6 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import { queryPage } from '../../platform/aws/paged-query.js';
 import type { RowError } from './csv-rules.js';
 
 export type UploadStatus =
@@ -106,17 +101,15 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async list(tenant, limit, after) {
-      const { Items = [], LastEvaluatedKey } = await documents.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :upload)',
-          ExpressionAttributeValues: { ':tenant': tenantKey(tenant), ':upload': 'UPLOAD#' },
-          // Upload ids are UUIDv7: newest first is descending key order.
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: after,
-        }),
-      );
+      const { Items = [], LastEvaluatedKey } = await queryPage(documents, {
+        TableName: table,
+        KeyConditionExpression: 'pk = :tenant AND begins_with(sk, :upload)',
+        ExpressionAttributeValues: { ':tenant': tenantKey(tenant), ':upload': 'UPLOAD#' },
+        // Upload ids are UUIDv7: newest first is descending key order.
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: after,
+      });
       return { uploads: Items.map(toUpload), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
     },
 

@@ -169,6 +169,13 @@ describe('GET /users', () => {
     const forged = await platform.app.inject({ method: 'GET', url: '/users?cursor=e30' });
     expect(forged.statusCode).toBe(400);
     expect(forged.json().error).toBe('Invalid cursor');
+    // Well-formed, but not a position in this listing: DynamoDB refuses it, and that is a 400 too.
+    const foreign = Buffer.from(JSON.stringify({ pk: 'USER#x', listKey: 'other', createdKey: 'y' })).toString(
+      'base64url',
+    );
+    const refused = await platform.app.inject({ method: 'GET', url: `/users?cursor=${foreign}` });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatch(/not a cursor this API returned/);
   });
 });
 

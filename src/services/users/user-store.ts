@@ -1,11 +1,6 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import { queryPage } from '../../platform/aws/paged-query.js';
 import type { User } from './domain.js';
 
 export interface UserPage {
@@ -109,16 +104,14 @@ export function dynamoUserStore(
     },
 
     async list(limit, after) {
-      const { Items = [], LastEvaluatedKey } = await documents.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'allUsers',
-          KeyConditionExpression: 'listKey = :user',
-          ExpressionAttributeValues: { ':user': listKey },
-          Limit: limit,
-          ExclusiveStartKey: after,
-        }),
-      );
+      const { Items = [], LastEvaluatedKey } = await queryPage(documents, {
+        TableName: table,
+        IndexName: 'allUsers',
+        KeyConditionExpression: 'listKey = :user',
+        ExpressionAttributeValues: { ':user': listKey },
+        Limit: limit,
+        ExclusiveStartKey: after,
+      });
       return { users: Items.map(toUser), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
     },
 
