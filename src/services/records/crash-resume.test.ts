@@ -76,6 +76,7 @@ describe('crash and resume', () => {
       await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })
     ).json();
     expect(upload).toMatchObject({ status: 'completed', rows: { total: 60, ingested: 60, rejected: 0 } });
+    expect(await uploads.unfinished('acme', now)).toEqual([]);
     const stored = (
       await platform.app.inject({ method: 'GET', url: '/records?last_name=resume&limit=1000', headers: acme })
     ).json().items;

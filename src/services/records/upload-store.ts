@@ -63,7 +63,7 @@ const uploadKey = (uploadId: string) => `UPLOAD#${uploadId}`;
 const contentKey = (hash: string) => `HASH#${hash}`;
 
 function toUpload(item: Record<string, unknown>): Upload {
-  const { pk: _pk, sk: _sk, ...upload } = item;
+  const { pk: _pk, sk: _sk, openKey: _open, ...upload } = item;
   return upload as unknown as Upload;
 }
 
@@ -85,6 +85,8 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
               pk: tenantKey(upload.tenant),
               sk: uploadKey(upload.uploadId),
               ...upload,
+              // In the sparse openUploads index until finish() removes it.
+              openKey: tenantKey(upload.tenant),
               status: 'queued',
               rows: { total: 0, ingested: 0, rejected: 0 },
               errors: [],
@@ -169,7 +171,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
         new UpdateCommand({
           TableName: table,
           Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil, openKey`,
           ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
           ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
         }),
@@ -177,12 +179,19 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async unfinished(tenant, now) {
+      // Only open uploads are in this index: the work is the size of what is left, not of the history.
       const uploads: Upload[] = [];
       let after: Record<string, unknown> | undefined;
       do {
-        const page = await this.list(tenant, 100, after);
-        uploads.push(...page.uploads);
-        after = page.next;
+        const page = await queryPage(documents, {
+          TableName: table,
+          IndexName: 'openUploads',
+          KeyConditionExpression: 'openKey = :tenant',
+          ExpressionAttributeValues: { ':tenant': tenantKey(tenant) },
+          ExclusiveStartKey: after,
+        });
+        uploads.push(...(page.Items ?? []).map(toUpload));
+        after = page.LastEvaluatedKey;
       } while (after);
       return uploads.filter(
         (u) => u.status === 'queued' || (u.status === 'processing' && (u.leaseUntil ?? 0) < now.getTime()),
