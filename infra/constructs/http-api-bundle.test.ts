@@ -131,6 +131,7 @@ describe('non-HTTP entries in the bundles', () => {
     ['orders', 'fetchResultsHandler'],
     ['orders', 'processOrderHandler'],
     ['records', 'ingestHandler'],
+    ['records', 'recoveryHandler'],
   ])('%s exports %s', (service, name) => {
     expect(typeof bundles[service]?.[name]).toBe('function');
   });

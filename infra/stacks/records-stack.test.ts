@@ -72,6 +72,15 @@ describe('records stack', () => {
     expect(handlers).toEqual(expect.arrayContaining(['index.handler', 'index.ingestHandler']));
   });
 
+  it('runs the recovery of uploads left open every 15 minutes', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RecoveryFunction'), 'Arn'] } }),
+      ],
+    });
+  });
+
   it('alarms on the dead-letter queue and on failed uploads', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',

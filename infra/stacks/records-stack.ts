@@ -1,4 +1,6 @@
 import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -85,7 +87,22 @@ export class RecordsStack extends Stack {
     );
     const http = new HttpApiFunction(this, 'Http', { service: 'records', entry, environment, variables });
 
-    this.grantIngester(ingester.function, tables, files, key);
+    const recovery = new ServiceFunction(this, 'Recovery', {
+      service: 'records',
+      entry,
+      handler: 'recoveryHandler',
+      description: 'skiff records recovery of uploads left open',
+      environment,
+      variables,
+      timeout: Duration.minutes(5),
+    });
+    new Rule(this, 'RecoverySchedule', {
+      description: 'Ingest again uploads whose worker stopped and whose lease has lapsed',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [new LambdaFunction(recovery.function, { retryAttempts: 2 })],
+    });
+    for (const worker of [ingester.function, recovery.function])
+      this.grantIngester(worker, tables, files, key);
     this.grantApi(http.function, tables, files, key);
 
     thresholdAlarm(
@@ -103,7 +120,7 @@ export class RecordsStack extends Stack {
       value: files.bucket.bucketName,
       description: 'Drop files under incoming/<tenant>/',
     });
-    this.acknowledge(http, ingester, files);
+    this.acknowledge(http, [ingester, recovery], files);
   }
 
   private grantIngester(
@@ -154,14 +171,14 @@ export class RecordsStack extends Stack {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
   }
 
-  private acknowledge(http: HttpApiFunction, ingester: ServiceFunction, files: PrivateBucket): void {
+  private acknowledge(http: HttpApiFunction, workers: ServiceFunction[], files: PrivateBucket): void {
     Validations.of(http.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
         'Every route but /healthcheck/ authenticates with the tenant API key in the application (the brief front end sends X-API-Key).',
     });
     const bucket = this.getLogicalId(files.bucket.node.defaultChild as CfnElement);
-    for (const role of [http.role, ingester.role]) {
+    for (const role of [http.role, ...workers.map((w) => w.role)]) {
       for (const prefix of ['incoming', 'reports']) {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${prefix}/*]`,
