@@ -123,6 +123,32 @@ describe('POST /user', () => {
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
   });
 
+  it('refuses a form whose avatar is not an image with 415, creating no user and storing nothing', async () => {
+    const before = (await objects('avatars/')).length;
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
+    const response = await post(
+      '/user',
+      form({ name: 'Sly', email: 'sly@example.org' }, [{ field: 'avatar', filename: 'x.png', bytes: svg }]),
+    );
+    expect(response.statusCode).toBe(415);
+    const all = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
+    expect(all.some((u: { email: string }) => u.email === 'sly@example.org')).toBe(false);
+    expect((await objects('avatars/')).length).toBe(before);
+  });
+
+  it('stores no avatar for a create refused as a duplicate', async () => {
+    await createJson({ name: 'Dup', email: 'dup-avatar@example.org' });
+    const before = (await objects('avatars/')).length;
+    const again = await post(
+      '/user',
+      form({ name: 'Dup', email: 'dup-avatar@example.org' }, [
+        { field: 'avatar', filename: 'a.png', bytes: png },
+      ]),
+    );
+    expect(again.statusCode).toBe(409);
+    expect((await objects('avatars/')).length).toBe(before);
+  });
+
   it('refuses a duplicate e-mail with 409, whatever its case', async () => {
     await createJson({ name: 'Eve', email: 'eve@example.org' });
     const again = await createJson({ name: 'Eve Two', email: 'EVE@example.org' });

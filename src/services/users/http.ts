@@ -100,21 +100,22 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
         const form = request.isMultipart() ? await readForm(request) : undefined;
         const input = checkUserInput(form ? form.fields : request.body);
         const avatarFile = form?.files.find((file) => file.field === 'avatar' && file.filename);
+        const id = newId();
+        // The avatar is checked and stored first, so a refused image (415) leaves no user behind,
+        // and the user is written once, avatar and all.
+        const avatar = avatarFile ? await storeAvatar(avatars, avatarFile, { userId: id }) : undefined;
         const user: User = {
-          id: newId(),
+          id,
           name: input.name,
           email: normaliseEmail(input.email),
           createdAt: clock().toISOString(),
+          ...(avatar && { avatarKey: avatar.key }),
         };
         if (!(await users.create(user))) {
+          if (avatar) await avatars.delete(avatar.key);
           throw new HttpProblem(409, 'A user with this e-mail address already exists.', {
             error: 'User already exists',
           });
-        }
-        if (avatarFile) {
-          const { key } = await storeAvatar(avatars, avatarFile, { userId: user.id });
-          await attachAvatar(users, avatars, user.id, key);
-          user.avatarKey = key;
         }
         request.log.info(
           { event: 'user.created', userId: user.id, avatar: Boolean(avatarFile) },
