@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1_048_576,
       shutdownTimeoutMs: 10_000,
       region: 'eu-west-1',
-      endpoints: { dynamodb: undefined, s3: undefined, sns: undefined },
+      endpoints: { dynamodb: undefined, s3: undefined, sns: undefined, sqs: undefined },
       snsTopicArns: [],
       thankYouThreshold: 2,
       thankYouSweepIntervalMs: 60_000,
@@ -38,12 +38,14 @@ describe('loadConfig', () => {
       SERVICES: 'greetings, users',
       AWS_ENDPOINT_URL: 'http://localhost:4566',
       AWS_ENDPOINT_URL_S3: 'http://localhost:9000',
+      AWS_ENDPOINT_URL_SQS: 'http://localhost:9324',
     });
     expect(config.services).toEqual(['greetings', 'users']);
     expect(config.endpoints).toEqual({
       dynamodb: 'http://localhost:4566',
       s3: 'http://localhost:9000',
       sns: 'http://localhost:4566',
+      sqs: 'http://localhost:9324',
     });
   });
 

@@ -17,7 +17,7 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   region: string;
-  endpoints: { dynamodb?: string; s3?: string; sns?: string };
+  endpoints: { dynamodb?: string; s3?: string; sns?: string; sqs?: string };
   snsTopicArns: string[];
   thankYouThreshold: number;
   thankYouSweepIntervalMs: number;
@@ -105,6 +105,12 @@ export const configVariables: readonly ConfigVariable[] = [
   {
     name: 'AWS_ENDPOINT_URL_SNS',
     description: 'SNS endpoint outside local mode; wins over `AWS_ENDPOINT_URL`',
+    default: '(unset)',
+  },
+  {
+    name: 'AWS_ENDPOINT_URL_SQS',
+    description:
+      'SQS endpoint; `npm start` against an external S3 receives its object-created events there; wins over `AWS_ENDPOINT_URL`',
     default: '(unset)',
   },
   {
@@ -300,6 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
       dynamodb: url('AWS_ENDPOINT_URL_DYNAMODB') ?? anyEndpoint,
       s3: url('AWS_ENDPOINT_URL_S3') ?? anyEndpoint,
       sns: url('AWS_ENDPOINT_URL_SNS') ?? anyEndpoint,
+      sqs: url('AWS_ENDPOINT_URL_SQS') ?? anyEndpoint,
     },
     snsTopicArns: topicArns(env.SKIFF_SNS_TOPIC_ARNS, problems),
     thankYouThreshold: integer('SKIFF_THANK_YOU_THRESHOLD', 1, 1_000_000),

@@ -2,12 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface AwsEndpoints {
   dynamodb?: string;
   s3?: string;
   sns?: string;
+  sqs?: string;
 }
 
 export interface AwsClientOptions {
@@ -23,6 +25,8 @@ export interface AwsClients {
   documents: DynamoDBDocumentClient;
   s3: S3Client;
   sns: SNSClient;
+  /** S3 event notifications under `npm start` against LocalStack or moto (Lambda's event source reads them on AWS). */
+  sqs: SQSClient;
   sfn: SFNClient;
   destroy(): void;
 }
@@ -50,18 +54,21 @@ export function createAwsClients({ region, endpoints, credentials }: AwsClientOp
   });
   // Only AWS or LocalStack answer SNS; locally the Notifier port uses the inbox instead.
   const sns = new SNSClient({ ...common, endpoint: endpoints.sns });
+  const sqs = new SQSClient({ ...common, endpoint: endpoints.sqs });
   const sfn = new SFNClient(common);
   return {
     dynamodb,
     documents,
     s3,
     sns,
+    sqs,
     sfn,
     destroy() {
       documents.destroy();
       dynamodb.destroy();
       s3.destroy();
       sns.destroy();
+      sqs.destroy();
       sfn.destroy();
     },
   };
