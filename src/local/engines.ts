@@ -16,6 +16,7 @@ export interface EngineOptions {
 export interface ObjectCreated {
   bucket: string;
   key: string;
+  eTag?: string;
 }
 
 export interface EmbeddedEngines {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
@@ -36,13 +37,20 @@ async function wireLocalServices(app: FastifyInstance, engines: EmbeddedEngines 
       const bucket = resources.buckets[bucketId]?.name;
       engines?.onObjectCreated((event) => {
         if (event.bucket !== bucket) return;
-        handle(event.key).catch((error: unknown) =>
-          log.error({ err: error, service: service.name, key: event.key }, 'object-created handler failed'),
+        handle({ key: event.key, eTag: event.eTag }).catch((error: unknown) =>
+          // Keys name files (personal data): the log carries a digest of the key, never the key.
+          log.error(
+            { service: service.name, keyDigest: keyDigest(event.key), reason: reasonOf(error) },
+            'object-created handler failed',
+          ),
         );
       });
     }
   }
 }
+
+const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
+const reasonOf = (error: unknown) => (error instanceof Error ? error.name : typeof error);
 
 export interface LocalPlatformOptions {
   clock?: () => Date;

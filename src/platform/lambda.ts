@@ -6,6 +6,7 @@ import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './log.js';
 import { resolveResources } from './resources.js';
+import { type BatchResult, handleS3EventBatch, type S3EventMessage } from './s3-event-messages.js';
 import type { ServiceInstance, ServiceModule } from './service.js';
 import type { WorkflowTask } from './workflow/workflow-runner.js';
 
@@ -80,17 +81,6 @@ export function createWorkflowTaskHandler(
   };
 }
 
-interface SqsEvent {
-  Records: { messageId: string; body: string }[];
-}
-
-interface S3EventBody {
-  Records?: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
-}
-
-/** S3 URL-encodes keys in event notifications, with `+` for spaces. */
-const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
-
 /**
  * S3 object-created notifications delivered through SQS, handed to a service's bucket handler. A
  * message whose handling fails is reported as a partial batch failure, so only it is retried (and
@@ -98,20 +88,9 @@ const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '))
  */
 export function createS3QueueHandler(service: ServiceModule, bucketId: string, env = process.env) {
   const instance = lazyInstance(service, `s3:${bucketId}`, env);
-  return async (event: SqsEvent) => {
+  return async (event: { Records: S3EventMessage[] }): Promise<BatchResult> => {
     const handle = instance().objectCreated?.[bucketId];
     if (!handle) throw new Error(`${service.name} has no handler for bucket ${bucketId}`);
-    const failures: { itemIdentifier: string }[] = [];
-    for (const message of event.Records) {
-      try {
-        const body = JSON.parse(message.body) as S3EventBody;
-        for (const record of body.Records ?? []) {
-          if (record.eventName.startsWith('ObjectCreated:')) await handle(decodeS3Key(record.s3.object.key));
-        }
-      } catch {
-        failures.push({ itemIdentifier: message.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
+    return handleS3EventBatch(event.Records, handle);
   };
 }

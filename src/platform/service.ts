@@ -21,6 +21,12 @@ export interface ServiceContext<R extends ServiceResources = ServiceResources> {
   log: Logger;
 }
 
+/** An object created in a bucket, as an S3 event names it: the key decoded, the ETag without quotes. */
+export interface CreatedObject {
+  key: string;
+  eTag?: string;
+}
+
 /** A running service: its routes, and the work it does outside requests. */
 export interface ServiceInstance {
   routes: FastifyPluginAsync;
@@ -29,8 +35,13 @@ export interface ServiceInstance {
   workflowTasks?: Record<string, WorkflowTask>;
   /** Releases what the service holds (e.g. local workflow runs), after the app stops serving. */
   close?: () => Promise<void>;
-  /** Handlers of objects created in the service's buckets, by bucket id (S3 events; SQS on AWS). */
-  objectCreated?: Record<string, (key: string) => Promise<void>>;
+  /**
+   * Handlers of objects created in the service's buckets, by bucket id: S3 events, in-process from the
+   * embedded S3, through SQS from any other (a consumer under `npm start`, Lambda's event source on AWS).
+   * Through SQS a handler that throws gets the event again after the visibility timeout (the embedded
+   * S3 only logs the failure), and any event may come twice: handlers must be idempotent.
+   */
+  objectCreated?: Record<string, (object: CreatedObject) => Promise<void>>;
   /** Local mode only: data to create at start (e.g. tenants from the environment). */
   seedLocal?: () => Promise<void>;
 }

@@ -1,0 +1,91 @@
+/**
+ * S3 event notifications carried by SQS messages, turned into object-created handler calls. One
+ * reading for every consumer: the Lambda event source on AWS and the local consumer under `npm start`
+ * against LocalStack or moto. Keys come decoded, as the embedded S3's in-process events give them.
+ */
+import type { CreatedObject } from './service.js';
+
+export type ObjectCreatedHandler = (object: CreatedObject) => Promise<void>;
+
+/** An SQS message as Lambda's event source hands it over. */
+export interface S3EventMessage {
+  messageId: string;
+  body: string;
+}
+
+export interface BatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export class MalformedS3EventMessage extends Error {
+  constructor(reason: string) {
+    super(`not an S3 event notification: ${reason}`);
+    this.name = 'MalformedS3EventMessage';
+  }
+}
+
+/** S3 URL-encodes keys in event notifications, with `+` for a space (and `%2B` for a plus). */
+export function decodeS3Key(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    throw new MalformedS3EventMessage('a key is not URL-encoded');
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The objects an S3 notification says were created, in its order. S3's `s3:TestEvent` (sent when a
+ * notification configuration is put) and other events (removals, restores) name none. Anything that
+ * is not an S3 notification throws, so that message alone fails.
+ */
+export function createdObjectsOf(body: string): CreatedObject[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new MalformedS3EventMessage('the body is not JSON');
+  }
+  if (!isObject(parsed)) throw new MalformedS3EventMessage('the body is not an object');
+  if (parsed.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(parsed.Records)) throw new MalformedS3EventMessage('the body has no Records');
+  const created: CreatedObject[] = [];
+  for (const record of parsed.Records as unknown[]) {
+    if (!isObject(record) || typeof record.eventName !== 'string') {
+      throw new MalformedS3EventMessage('a record has no eventName');
+    }
+    if (!record.eventName.startsWith('ObjectCreated:')) continue;
+    const object = isObject(record.s3) && isObject(record.s3.object) ? record.s3.object : undefined;
+    if (typeof object?.key !== 'string') throw new MalformedS3EventMessage('a record has no object key');
+    const eTag = typeof object.eTag === 'string' ? object.eTag.replace(/"/g, '') : undefined;
+    created.push({ key: decodeS3Key(object.key), ...(eTag && { eTag }) });
+  }
+  return created;
+}
+
+/** Hands each object created in one message to `handle`, one after the other; throws if any fails. */
+export async function handleS3EventMessage(body: string, handle: ObjectCreatedHandler): Promise<void> {
+  for (const object of createdObjectsOf(body)) await handle(object);
+}
+
+/**
+ * A batch of messages, one after the other. A message whose body is malformed or whose handling fails
+ * is reported as a partial batch failure, so only it is retried (and, after its retries, goes to the
+ * dead-letter queue); the others are acknowledged.
+ */
+export async function handleS3EventBatch(
+  messages: readonly S3EventMessage[],
+  handle: ObjectCreatedHandler,
+): Promise<BatchResult> {
+  const batchItemFailures: BatchResult['batchItemFailures'] = [];
+  for (const message of messages) {
+    try {
+      await handleS3EventMessage(message.body, handle);
+    } catch {
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
