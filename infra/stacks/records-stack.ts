@@ -69,7 +69,7 @@ export class RecordsStack extends Stack {
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
     });
     files.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), {
-      prefix: 'incoming/',
+      prefix: recordsResources.buckets.files.eventPrefix,
     });
 
     const variables = { SKIFF_MAX_CSV_BYTES: String(50 * 1024 * 1024) };

@@ -7,61 +7,104 @@ import type { Config } from '../platform/config.js';
 import { buildApp, mountedServicesOf } from '../platform/http/app.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
 import type { Notifier } from '../platform/notify/notifier.js';
-import { resolveResources } from '../platform/resources.js';
+import { physicalName, resolveResources } from '../platform/resources.js';
 import { selectServices } from '../services/catalog.js';
 import { type EmbeddedEngines, localCredentials, startEmbeddedEngines } from './engines.js';
 import { provisionResources } from './provision.js';
 import { localRoutes } from './routes.js';
+import { type S3QueueEvents, type S3QueueEventsOptions, startS3QueueEvents } from './s3-queue-events.js';
 
 export interface LocalPlatform {
   app: FastifyInstance;
   aws: AwsClients;
   inbox: LocalInbox;
   endpoints: { dynamodb: string; s3: string };
-  /** Closes the app, the clients and the embedded engines, in that order. */
+  /** Stops the S3 event consumers, then closes the app, the clients and the embedded engines. */
   close(): Promise<void>;
 }
 
 /**
- * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
- * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`.
+ * What AWS would do around the services: deliver S3 object-created events to their handlers, and
+ * seed data. The embedded S3 emits its events in-process, in the order they happen (a failure is
+ * logged, and the upload's own recovery picks it up); any other S3 sends them to an SQS queue per
+ * bucket, which a consumer here receives, as Lambda's event source does on AWS.
  */
-/**
- * What AWS would do around the services: deliver S3 object-created events to their handlers (in the
- * order they happen; a failure is logged, and the upload's own recovery picks it up), and seed data.
- */
-async function wireLocalServices(app: FastifyInstance, engines: EmbeddedEngines | undefined, log: Logger) {
+async function wireLocalServices(
+  app: FastifyInstance,
+  engines: EmbeddedEngines | undefined,
+  { aws, config, log, s3Events }: { aws: AwsClients; config: Config; log: Logger; s3Events?: S3EventsTuning },
+): Promise<S3QueueEvents[]> {
+  const consumers: S3QueueEvents[] = [];
   for (const { service, resources, instance } of mountedServicesOf(app)) {
     await instance.seedLocal?.();
     for (const [bucketId, handle] of Object.entries(instance.objectCreated ?? {})) {
-      const bucket = resources.buckets[bucketId]?.name;
-      engines?.onObjectCreated((event) => {
-        if (event.bucket !== bucket) return;
-        handle({ key: event.key, eTag: event.eTag }).catch((error: unknown) =>
-          // Keys name files (personal data): the log carries a digest of the key, never the key.
-          log.error(
-            { service: service.name, keyDigest: keyDigest(event.key), reason: reasonOf(error) },
-            'object-created handler failed',
-          ),
+      const bucket = resources.buckets[bucketId];
+      if (!bucket)
+        throw new Error(`${service.name} handles events of bucket ${bucketId}, which it does not declare`);
+      if (engines) {
+        engines.onObjectCreated((event) => {
+          if (event.bucket !== bucket.name) return;
+          handle({ key: event.key, eTag: event.eTag }).catch((error: unknown) =>
+            // Keys name files (personal data): the log carries a digest of the key, never the key.
+            log.error(
+              {
+                service: service.name,
+                bucket: bucketId,
+                keyDigest: keyDigest(event.key),
+                reason: reasonOf(error),
+              },
+              'object-created handler failed',
+            ),
+          );
+        });
+      } else if (config.endpoints.sqs === undefined) {
+        log.warn(
+          { service: service.name, bucket: bucketId },
+          'no SQS endpoint (AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL): S3 events of this bucket are not received',
         );
-      });
+      } else {
+        const consumer = await startS3QueueEvents({
+          ...s3Events,
+          sqs: aws.sqs,
+          s3: aws.s3,
+          bucket: bucket.name,
+          queueName: physicalName(config.stage, service.name, `${bucketId}-events`),
+          prefix: bucket.spec.eventPrefix,
+          handle,
+          log: log.child({ consumer: service.name, bucket: bucketId }),
+        });
+        consumers.push(consumer);
+      }
     }
   }
+  return consumers;
 }
 
 const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 const reasonOf = (error: unknown) => (error instanceof Error ? error.name : typeof error);
 
+/** Tuning of the SQS consumers used when S3 is external (tests shorten the long poll). */
+export type S3EventsTuning = Pick<
+  S3QueueEventsOptions,
+  'waitTimeSeconds' | 'visibilityTimeoutSeconds' | 'maxReceives' | 'retryDelayMs'
+>;
+
 export interface LocalPlatformOptions {
   clock?: () => Date;
   /** Wraps the inbox, e.g. to make publishing fail in a test; the inbox still records what got through. */
   notifier?: (inbox: LocalInbox) => Notifier;
+  s3Events?: S3EventsTuning;
 }
 
+/**
+ * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
+ * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`,
+ * then S3 events and seed data.
+ */
 export async function startLocalPlatform(
   config: Config,
   logger: Logger,
-  { clock = () => new Date(), notifier }: LocalPlatformOptions = {},
+  { clock = () => new Date(), notifier, s3Events }: LocalPlatformOptions = {},
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
@@ -81,7 +124,11 @@ export async function startLocalPlatform(
   const endpoints = engines?.endpoints ?? { dynamodb: String(dynamodb), s3: String(s3) };
   log.info({ endpoints, embedded: engines !== undefined }, 'engines ready');
 
-  const aws = createAwsClients({ region: config.region, endpoints, credentials: localCredentials });
+  const aws = createAwsClients({
+    region: config.region,
+    endpoints: { ...endpoints, sqs: config.endpoints.sqs },
+    credentials: localCredentials,
+  });
   const resources = Object.fromEntries(
     services.map((s) => [s.name, resolveResources(config.stage, s.name, s.resources)]),
   );
@@ -95,13 +142,15 @@ export async function startLocalPlatform(
     extraReadinessChecks: [s3EngineCheck(aws)],
     extraRoutes: localRoutes({ endpoints, resources, inbox }),
   });
-  await wireLocalServices(app, engines, log);
+  const consumers = await wireLocalServices(app, engines, { aws, config, log, s3Events });
   return {
     app,
     aws,
     inbox,
     endpoints,
     close: async () => {
+      // Event handlers belong to the services, which the app closes: they stop first.
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       await app.close();
       aws.destroy();
       await engines?.close();

@@ -25,7 +25,13 @@ export interface TableSpec {
   globalIndexes?: GlobalIndexSpec[];
 }
 
-export type BucketSpec = Record<string, never>;
+export interface BucketSpec {
+  /**
+   * Object-created events are delivered only for keys under this prefix (S3 → SQS on AWS and against
+   * LocalStack); unset means every key. The embedded S3 delivers every key: handlers still check.
+   */
+  eventPrefix?: string;
+}
 
 /** An SNS topic; published through the Notifier port (the local inbox under `npm start`). */
 export type TopicSpec = Record<string, never>;

@@ -46,6 +46,6 @@ export const recordsResources = {
       partitionKey: { name: 'pk', type: 'S' },
     },
   },
-  buckets: { files: {} },
+  buckets: { files: { eventPrefix: 'incoming/' } },
   topics: {},
 } satisfies ServiceResources;
