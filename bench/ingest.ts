@@ -24,6 +24,7 @@ import { s3FileStore } from '../src/services/records/file-store.js';
 import { ingester } from '../src/services/records/ingester.js';
 import { dynamoRecordStore } from '../src/services/records/record-store.js';
 import { recordsResources } from '../src/services/records/resources.js';
+import { dynamoTenantLease } from '../src/services/records/tenant-lease.js';
 import { dynamoTenantStore } from '../src/services/records/tenant-store.js';
 import { dynamoUploadStore } from '../src/services/records/upload-store.js';
 
@@ -66,6 +67,7 @@ async function main() {
       uploads: dynamoUploadStore(aws.documents, resources.tables.uploads.name),
       records: dynamoRecordStore(aws.documents, recordsTable),
       tenants,
+      lease: dynamoTenantLease(aws.documents, resources.tables.uploads.name),
       files: s3FileStore(aws.s3, resources.buckets.files.name),
       clock: () => new Date(),
       log,
@@ -81,7 +83,7 @@ async function main() {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 50);
     const started = performance.now();
-    await pipeline.objectCreated(key);
+    await pipeline.objectCreated({ key });
     const pipelineMs = performance.now() - started;
     clearInterval(sampler);
 

@@ -9,7 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
-import { failedUploadsMetric } from '../../src/services/records/ingester.js';
+import { failedUploadsMetric } from '../../src/services/records/ingest-file.js';
 import { recordsResources } from '../../src/services/records/resources.js';
 import { fiveMinutes, serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';

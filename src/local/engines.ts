@@ -27,7 +27,7 @@ export interface EmbeddedEngines {
 }
 
 interface S3rverEvent {
-  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
+  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string; eTag?: string } } }[];
 }
 
 /**
@@ -66,7 +66,11 @@ async function startS3(host: string, port: number, directory: string) {
         for (const record of event.Records) {
           // s3rver already hands out the raw key, where AWS URL-encodes it; both arrive here decoded.
           if (record.eventName.startsWith('ObjectCreated:'))
-            listener({ bucket: record.s3.bucket.name, key: record.s3.object.key });
+            listener({
+              bucket: record.s3.bucket.name,
+              key: record.s3.object.key,
+              eTag: record.s3.object.eTag,
+            });
         }
       }),
   };

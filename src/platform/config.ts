@@ -3,6 +3,7 @@
  * Every variable is declared here with its description and default; the README table is held
  * against this list by a test, so the two cannot drift apart.
  */
+import { isTimeZone } from './time-zone.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -230,10 +231,7 @@ function localTenants(raw: string | undefined, problems: string[]): Config['reco
     .filter(Boolean)
     .flatMap((entry) => {
       const [id = '', timeZone = '', key = ''] = entry.split(':');
-      const valid =
-        /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) &&
-        Intl.supportedValuesOf('timeZone').includes(timeZone) &&
-        key.length >= 8;
+      const valid = /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) && isTimeZone(timeZone) && key.length >= 8;
       if (!valid) {
         problems.push(
           `SKIFF_LOCAL_TENANTS entry "${id}:${timeZone}:…" needs a lower-case id, an IANA time zone and a key of 8+ characters`,

@@ -4,9 +4,9 @@ import type { Writable } from 'node:stream';
 import { v7 as uuidV7 } from 'uuid';
 import type { AwsClients } from '../../platform/aws/clients.js';
 import type { ResolvedResources } from '../../platform/resources.js';
+import { isTimeZone } from '../../platform/time-zone.js';
 import { s3FileStore } from './file-store.js';
 import { receiveFile } from './ingester.js';
-import { isTimeZone } from './local-time.js';
 import type { recordsResources } from './resources.js';
 import { dynamoTenantStore, tenantIdPattern } from './tenant-store.js';
 import { dynamoUploadStore, type Upload } from './upload-store.js';
@@ -62,7 +62,7 @@ export function recordsCommands(
         const fileName = basename(path);
         const receivedAt = new Date().toISOString();
         await receiveFile(
-          { uploads, files },
+          { uploads, files, clock: () => new Date() },
           { tenant: tenantId, uploadId, fileName, receivedAt },
           createReadStream(path),
         );

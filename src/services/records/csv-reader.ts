@@ -1,30 +1,55 @@
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import {
   checkRow,
   headerProblem,
+  malformedColumn,
   normaliseHeader,
   type PatientRecord,
   type RowError,
   visitKey,
 } from './csv-rules.js';
 
+/** A problem with the file itself: it ends `failed` with this reason, which never quotes the file. */
 export class FileRejected extends Error {
   override name = 'FileRejected';
+  /** How far the file got first: rows stored before the problem stay stored. */
+  progress?: ReadOutcome;
 }
 
 export interface ReadOutcome {
   total: number;
   ingested: number;
   rejected: number;
-  errors: RowError[];
 }
 
-/** Refuses what is not text: a NUL byte, or bytes that are not UTF-8. */
+/** Where the reader sends what it finds. */
+export interface RowSink {
+  /** Stores one chunk of good rows; a visit appears once in a chunk (its latest row). */
+  write(records: PatientRecord[]): Promise<void>;
+  /** Notes a refused row's problem; a promise means "wait before the next one" (backpressure). */
+  reject(error: RowError): undefined | Promise<void>;
+}
+
+export interface ReadOptions {
+  /** Good rows per chunk handed to `write`; one chunk is written while the next is parsed. */
+  chunkSize?: number;
+  /** A row longer than this (bytes) cannot be told apart from a runaway quote: the file fails. */
+  maxRecordBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** Refuses what is not UTF-8 text: UTF-16, a NUL byte, or bytes that are not UTF-8. */
 async function* textOnly(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  let first = true;
   for await (const chunk of source) {
-    if (chunk.includes(0)) throw new FileRejected('not a text file (it contains NUL bytes)');
+    if (first && (chunk[0] === 0xff || chunk[0] === 0xfe) && (chunk[1] === 0xfe || chunk[1] === 0xff))
+      throw new FileRejected('UTF-16 text: save the file as UTF-8');
+    first = false;
+    if (chunk.includes(0))
+      throw new FileRejected('not a text file (it contains NUL bytes: binary or UTF-16)');
     try {
       decoder.decode(chunk, { stream: true });
     } catch {
@@ -39,52 +64,67 @@ async function* textOnly(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   }
 }
 
+/** csv-parse's own errors as a file reason: its messages quote the file, so only its code is used. */
+function parseFailure(error: unknown, line: number, maxRecordBytes: number): FileRejected | undefined {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code === 'CSV_QUOTE_NOT_CLOSED')
+    return new FileRejected(`line ${line}: a quoted field opened here is never closed`);
+  if (code === 'CSV_MAX_RECORD_SIZE')
+    return new FileRejected(
+      `line ${line}: a row longer than ${maxRecordBytes} bytes (a quote never closed?)`,
+    );
+  if (code.startsWith('CSV_') || code.startsWith('INVALID_'))
+    return new FileRejected(`line ${line}: not CSV this importer can read (${code})`);
+  return undefined;
+}
+
+interface ParsedRecord {
+  record: string[];
+  raw: string;
+  info: { lines: number };
+}
+
 /**
- * Streams a CSV: RFC 4180 quoting (commas, quotes and line breaks inside notes), BOM or not, CRLF or
- * LF. Each good row goes to `write` in batches; each bad row is counted with its line. Memory holds one
- * batch and the keys seen so far (to refuse a visit repeated within the file).
+ * Streams a CSV through `stream/promises.pipeline`, so an error anywhere (the source, the parser, a
+ * failed write) tears every stage down and the read ends. RFC 4180 quoting, BOM or not, CRLF, LF or
+ * CR. Memory holds two chunks of rows at most, whatever the file's size or number of errors.
+ *
+ * Rows: a quote inside a plain field (or text after a closing quote) refuses that row only, since
+ * the parser reads it leniently and stays in step with the lines. A quote that never closes, or a
+ * row past `maxRecordBytes`, fails the file: nothing after it can be trusted to be a row.
  */
 export async function readRecords(
   source: Readable,
   timeZone: string,
-  write: (records: PatientRecord[]) => Promise<void>,
-  batchSize = 1000,
+  sink: RowSink,
+  { chunkSize = 2000, maxRecordBytes = 256 * 1024, signal }: ReadOptions = {},
 ): Promise<ReadOutcome> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
-  const input = textOnly(source as AsyncIterable<Buffer>);
-  const pumping = (async () => {
-    try {
-      for await (const chunk of input)
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-
-  const outcome: ReadOutcome = { total: 0, ingested: 0, rejected: 0, errors: [] };
-  const seen = new Set<string>();
+  const outcome: ReadOutcome = { total: 0, ingested: 0, rejected: 0 };
   let columns: string[] | undefined;
-  let batch: PatientRecord[] = [];
   let nextLine = 1;
-  // One batch is written while the next is parsed: two batches in memory at most.
+  let chunk = new Map<string, PatientRecord>();
+  let chunkRows = 0;
   let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     await writing;
-    if (batch.length === 0) return;
-    const full = batch;
-    batch = [];
-    writing = write(full).then(() => {
-      outcome.ingested += full.length;
+    if (chunk.size === 0) return;
+    const rows = [...chunk.values()];
+    const count = chunkRows;
+    chunk = new Map();
+    chunkRows = 0;
+    writing = sink.write(rows).then(() => {
+      outcome.ingested += count;
     });
-    // Observed now so a failure is never "unhandled"; the next flush still awaits and throws it.
+    // Observed now so a failure is never "unhandled"; the next flush awaits and throws it.
     writing.catch(() => {});
   };
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
+  const refuse = async (errors: RowError[]) => {
+    outcome.rejected += 1;
+    for (const error of errors) await sink.reject(error);
+  };
+
+  const consume = async (records: AsyncIterable<ParsedRecord>) => {
+    for await (const { record, raw, info } of records) {
       const line = nextLine;
       nextLine = info.lines + 1;
       if (!columns) {
@@ -94,31 +134,54 @@ export async function readRecords(
         continue;
       }
       outcome.total += 1;
-      const checked = checkRow(columns, record, line, timeZone);
-      const duplicate = 'record' in checked && seen.has(visitKey(checked.record));
-      if ('errors' in checked || duplicate) {
-        outcome.rejected += 1;
-        outcome.errors.push(
-          ...('errors' in checked
-            ? checked.errors
-            : [{ line, field: 'date_time', reason: 'repeats an earlier row for this patient and time' }]),
-        );
+      const badColumn = raw.includes('"') ? malformedColumn(raw) : undefined;
+      if (badColumn !== undefined) {
+        const field = columns[badColumn] ?? `column ${badColumn + 1}`;
+        await refuse([{ line, field, reason: 'has a quote inside an unquoted field' }]);
         continue;
       }
-      seen.add(visitKey(checked.record));
-      batch.push(checked.record);
-      if (batch.length >= batchSize) await flush();
+      const checked = checkRow(columns, record, line, timeZone);
+      if ('errors' in checked) {
+        await refuse(checked.errors);
+        continue;
+      }
+      chunkRows += 1;
+      // Later rows of a visit replace earlier ones, as a newer file's do (decision 0010).
+      const key = visitKey(checked.record);
+      chunk.delete(key);
+      chunk.set(key, checked.record);
+      if (chunk.size >= chunkSize) await flush();
     }
+    await flush();
+    await writing;
+  };
+
+  // The parser runs ahead of the rows consumed: its own line count places a parse error.
+  let parsedLines = 0;
+  const parser = parse({
+    on_record: (record, { lines }) => {
+      parsedLines = lines;
+      return record;
+    },
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: maxRecordBytes,
+    info: true,
+    raw: true,
+  });
+  try {
+    await pipeline(source, textOnly, parser, consume, { signal });
   } catch (error) {
-    if (error instanceof FileRejected) throw error;
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof FileRejected) throw cause;
-    throw new FileRejected(`not a CSV file this importer can read: ${(error as Error).message}`);
-  } finally {
-    await pumping;
+    // No write may outlive the read: the tenant's next file must not race this one's last chunk.
+    await writing.catch(() => {});
+    const failure =
+      error instanceof FileRejected ? error : parseFailure(error, parsedLines + 1, maxRecordBytes);
+    if (!failure) throw error;
+    failure.progress = { ...outcome };
+    throw failure;
   }
-  await flush();
-  await writing;
   if (!columns) throw new FileRejected('empty: no header row');
   if (outcome.total === 0) throw new FileRejected('empty: a header and no rows');
   return outcome;

@@ -95,6 +95,23 @@ export function checkRow(
   };
 }
 
+/** One field of a raw CSV record: quoted by RFC 4180's rules, or plain with no quote in it. */
+const strictField = /(?:"(?:[^"]|"")*"|[^",\r\n]*)(?:,|\r\n|\n|\r|$)/y;
+
+/**
+ * The 0-based column of the first field that breaks RFC 4180 quoting (a quote inside a plain field,
+ * or text after a closing quote), or undefined. The parser reads such fields leniently so that it
+ * stays in step with the file; this decides that the row is refused.
+ */
+export function malformedColumn(raw: string): number | undefined {
+  strictField.lastIndex = 0;
+  for (let column = 0; strictField.lastIndex < raw.length; column += 1) {
+    const start = strictField.lastIndex;
+    if (!strictField.test(raw) || strictField.lastIndex === start) return column;
+  }
+  return undefined;
+}
+
 /** The identity of a visit within a tenant: patient and UTC instant. */
 export function visitKey(record: Pick<PatientRecord, 'medical_record_number' | 'date_time_utc'>): string {
   return `${record.medical_record_number}\u0000${record.date_time_utc}`;

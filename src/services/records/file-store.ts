@@ -1,29 +1,35 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+
+/** What S3 says of a stored object; `eTag` without the quotes S3 puts around it. */
+export interface ObjectInfo {
+  size: number;
+  eTag: string;
+  lastModified: Date;
+}
 
 /** The files port: uploaded CSV files and rejects reports in S3, streamed both ways. */
 export interface FileStore {
   /** Streams `body` to `key`, in parts when large. */
   put(key: string, body: Readable, contentType: string): Promise<void>;
-  putText(key: string, text: string, contentType: string): Promise<void>;
-  open(key: string): Promise<Readable>;
-  size(key: string): Promise<number | undefined>;
+  /** The object's bytes and the ETag of the version being read. */
+  open(key: string): Promise<{ body: Readable; eTag: string }>;
+  /** The object's size, ETag and time, or undefined when there is no such object. */
+  head(key: string): Promise<ObjectInfo | undefined>;
   /** SHA-256 of the object's bytes, read as a stream. */
   hash(key: string): Promise<string>;
   delete(key: string): Promise<void>;
 }
 
+const unquoted = (eTag: string | undefined) => (eTag ?? '').replaceAll('"', '');
+
 export function s3FileStore(s3: S3Client, bucket: string): FileStore {
-  const open = async (key: string) =>
-    (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
+  const open = async (key: string) => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { body: object.Body as Readable, eTag: unquoted(object.ETag) };
+  };
   return {
     async put(key, body, contentType) {
       await new Upload({
@@ -31,21 +37,25 @@ export function s3FileStore(s3: S3Client, bucket: string): FileStore {
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
       }).done();
     },
-    async putText(key, text, contentType) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
-    },
     open,
-    async size(key) {
+    async head(key) {
       try {
-        return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength;
+        const object = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return {
+          size: object.ContentLength ?? 0,
+          eTag: unquoted(object.ETag),
+          lastModified: object.LastModified ?? new Date(0),
+        };
       } catch (error) {
-        if ((error as Error).name === 'NotFound') return undefined;
+        // 404 needs s3:ListBucket on AWS; without it a missing object is a 403, which stays an error.
+        if (['NotFound', 'NoSuchKey'].includes((error as Error).name)) return undefined;
         throw error;
       }
     },
     async hash(key) {
       const digest = createHash('sha256');
-      for await (const chunk of await open(key)) digest.update(chunk as Buffer);
+      // for await ends the stream on any error, so a failed read never leaves a socket open.
+      for await (const chunk of (await open(key)).body) digest.update(chunk as Buffer);
       return digest.digest('hex');
     },
     async delete(key) {

@@ -124,7 +124,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           const fileName = safeFileName(part.filename);
           const receivedAt = clock().toISOString();
           await receiveFile(
-            { uploads, files },
+            { uploads, files, clock },
             { tenant: id, uploadId, fileName, receivedAt },
             part.file as Readable,
           );
@@ -207,7 +207,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${upload.uploadId}-rejects.csv"`);
-        return reply.send(await files.open(upload.reportKey));
+        return reply.send((await files.open(upload.reportKey)).body);
       },
     );
 

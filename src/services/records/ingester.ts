@@ -1,181 +1,246 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { v5 as uuidFromName } from 'uuid';
+import { v7 as uuidV7 } from 'uuid';
 import { emitMetric } from '../../platform/metrics.js';
-import { FileRejected, readRecords } from './csv-reader.js';
-import type { FileStore } from './file-store.js';
+import type { CreatedObject } from '../../platform/service.js';
+import type { FileStore, ObjectInfo } from './file-store.js';
+import { ingestFile } from './ingest-file.js';
 import type { RecordStore } from './record-store.js';
-import { rejectsReport } from './rejects-report.js';
+import type { TenantLease } from './tenant-lease.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
-import type { UploadStore } from './upload-store.js';
+import { isFinal, type Upload, type UploadStore } from './upload-store.js';
 
 export interface IngesterDependencies {
   uploads: UploadStore;
   records: RecordStore;
   tenants: TenantStore;
   files: FileStore;
+  lease: TenantLease;
   clock: () => Date;
   log: Logger;
   maxCsvBytes: number;
-  /** How long a worker holds an upload before another may take it over (crash recovery). */
+  /** How long a tenant's lease lasts unless renewed; the holder renews it every third of that. */
   leaseMs?: number;
+  /** How long an API upload may stay `receiving` (its object not yet stored) before it is failed. */
+  receivingGraceMs?: number;
 }
 
-const keyNamespace = '2f0c6f3e-8d1b-4e55-9a43-6b1f0d7c9e21';
+/** The EMF metric counting tenants whose recovery failed (the loop goes on with the others). */
+export const recoveryFailuresMetric = 'UploadRecoveryFailures';
 
-/** The EMF metric counting files that ended `failed` (an alarm watches it). */
-export const failedUploadsMetric = 'UploadsFailed';
-const uploadKeyPattern = /^incoming\/([^/]+)\/([0-9a-f-]{36})\/([^/]+)$/;
+const apiKeyPattern = /^incoming\/([^/]+)\/([0-9a-f-]{36})\/([^/]+)$/;
 
 /** Where a file sits: `incoming/<tenant>/<uploadId>/<name>` from the API, `incoming/<tenant>/<anything>` dropped. */
 export function parseIncomingKey(
   key: string,
-): { tenant: string; uploadId: string; fileName: string } | undefined {
-  const api = uploadKeyPattern.exec(key);
+): { tenant: string; uploadId?: string; fileName: string } | undefined {
+  const api = apiKeyPattern.exec(key);
   if (api) return { tenant: api[1] as string, uploadId: api[2] as string, fileName: api[3] as string };
   const dropped = /^incoming\/([^/]+)\/(.+)$/.exec(key);
   if (!dropped) return undefined;
-  // A dropped file gets an id from its key, so a redelivered event finds the same upload.
-  const fileName = dropped[2]?.split('/').pop() as string;
-  return { tenant: dropped[1] as string, uploadId: uuidFromName(key, keyNamespace), fileName };
+  return { tenant: dropped[1] as string, fileName: dropped[2]?.split('/').pop() as string };
+}
+
+/**
+ * A dropped object's upload id: the same for the same version (a redelivered event finds its upload),
+ * new for new content under the same key (a nightly `export.csv`). Time-ordered like the API's UUIDv7
+ * ids, from the object's Last-Modified, so a tenant's uploads sort by arrival.
+ */
+export function droppedUploadId(key: string, object: Pick<ObjectInfo, 'eTag' | 'lastModified'>): string {
+  const random = createHash('sha256').update(`${key}\n${object.eTag}`).digest().subarray(0, 16);
+  return uuidV7({ msecs: object.lastModified.getTime(), random });
 }
 
 export const incomingKey = (tenant: string, uploadId: string, fileName: string) =>
   `incoming/${tenant}/${uploadId}/${fileName}`;
-export const reportKey = (tenant: string, uploadId: string) => `reports/${tenant}/${uploadId}.csv`;
 
 /** A file name safe as the last segment of an S3 key and in a report. */
 export const safeFileName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
 
+/** Object keys carry file names (personal data): logs get a short hash to correlate by. */
+export const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
 /**
- * What the API and the CLI do with a file: register it as a queued upload, then stream it to
- * `incoming/<tenant>/<uploadId>/<name>`, where its S3 event starts ingestion.
+ * What the API and the CLI do with a file: register it as `receiving`, stream it to
+ * `incoming/<tenant>/<uploadId>/<name>` (whose S3 event starts ingestion), then mark it `queued`.
+ * If the stream breaks, the upload is failed at once rather than left for the grace period.
  */
 export async function receiveFile(
-  { uploads, files }: { uploads: UploadStore; files: FileStore },
+  { uploads, files, clock }: { uploads: UploadStore; files: FileStore; clock: () => Date },
   upload: { tenant: string; uploadId: string; fileName: string; receivedAt: string },
   body: Readable,
 ): Promise<void> {
   const fileName = safeFileName(upload.fileName);
   const objectKey = incomingKey(upload.tenant, upload.uploadId, fileName);
-  await uploads.register({ ...upload, fileName, objectKey });
-  await files.put(objectKey, body, 'text/csv');
+  await uploads.register({ ...upload, fileName, objectKey }, 'receiving');
+  try {
+    await files.put(objectKey, body, 'text/csv');
+  } catch (error) {
+    const reason = 'the upload broke off before the whole file arrived';
+    const rows = { total: 0, ingested: 0, rejected: 0 };
+    const finishedAt = clock().toISOString();
+    await uploads.finish(upload.tenant, upload.uploadId, {
+      status: 'failed',
+      rows,
+      errors: [],
+      reason,
+      finishedAt,
+    });
+    throw error;
+  }
+  await uploads.markQueued(upload.tenant, upload.uploadId);
 }
 
 /**
  * The one ingestion pipeline behind the API, direct drops and the CLI: an object lands under
- * `incoming/<tenant>/`, and this takes it from `queued` to a final status. Files of one tenant are
- * ingested one at a time, in arrival order, so that between two files the newer one's rows win.
+ * `incoming/<tenant>/`, and its tenant's worker takes it from open to a final status. One worker
+ * per tenant at a time (the tenant lease), files oldest first, so between two files the newer one's
+ * rows win on every runtime, however many processes or Lambdas share the work.
  */
 export function ingester(deps: IngesterDependencies) {
-  const { uploads, records, tenants, files, clock, log, maxCsvBytes, leaseMs = 5 * 60_000 } = deps;
-  const queues = new Map<string, Promise<void>>();
+  const { uploads, tenants, files, lease, clock, log } = deps;
+  const { leaseMs = 60_000, receivingGraceMs = 15 * 60_000 } = deps;
+  const running = new Set<Promise<void>>();
 
-  async function ingest(tenant: Tenant, uploadId: string): Promise<void> {
-    if (!(await uploads.begin(tenant.id, uploadId, clock(), leaseMs))) return;
-    const upload = await uploads.get(tenant.id, uploadId);
-    if (!upload) return;
-    const fields = { event: 'upload', tenant: tenant.id, uploadId };
-    const empty = { total: 0, ingested: 0, rejected: 0 };
-    try {
-      const size = await files.size(upload.objectKey);
-      if (size === undefined) throw new FileRejected('the file is gone from the bucket');
-      if (size > maxCsvBytes)
-        throw new FileRejected(`larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`);
-      const holder = await uploads.claimContent(tenant.id, await files.hash(upload.objectKey), uploadId);
-      if (holder) {
-        await uploads.finish(tenant.id, uploadId, {
-          status: 'duplicate',
-          rows: empty,
-          errors: [],
-          duplicateOf: holder,
-          finishedAt: clock().toISOString(),
-        });
-        log.info({ ...fields, status: 'duplicate', duplicateOf: holder }, 'upload is a duplicate');
-        return;
-      }
-      const source = {
-        fileName: upload.fileName,
-        uploadId,
-        receivedAt: upload.receivedAt,
-        ingestedAt: clock().toISOString(),
-      };
-      const outcome = await readRecords(await files.open(upload.objectKey), tenant.timeZone, (rows) =>
-        records.write(tenant.id, rows, source),
+  /** The oldest open upload ready to read, settling on the way those that need no more work. */
+  async function nextUpload(tenant: Tenant, pending: string[], skip: Set<string>, holder: string) {
+    const open = await uploads.open(tenant.id);
+    const ids = [...new Set([...open.map((u) => u.uploadId), ...pending])].filter((id) => !skip.has(id));
+    for (const uploadId of ids.sort()) {
+      const upload = open.find((u) => u.uploadId === uploadId) ?? (await uploads.get(tenant.id, uploadId));
+      if (upload && !isFinal(upload) && (await ready(tenant, upload))) return upload;
+      skip.add(uploadId);
+      await lease.settle(tenant.id, holder, [uploadId], clock(), leaseMs);
+    }
+    return undefined;
+  }
+
+  /** A `receiving` upload is ready once its object exists; past the grace period it is failed. */
+  async function ready(tenant: Tenant, upload: Upload): Promise<boolean> {
+    if (upload.status !== 'receiving' || (await files.head(upload.objectKey))) return true;
+    if (clock().getTime() - Date.parse(upload.receivedAt) < receivingGraceMs) return false;
+    const rows = { total: 0, ingested: 0, rejected: 0 };
+    await uploads.finish(tenant.id, upload.uploadId, {
+      status: 'failed',
+      rows,
+      errors: [],
+      reason: 'the upload never completed: its file did not arrive',
+      finishedAt: clock().toISOString(),
+    });
+    return false;
+  }
+
+  /** Takes the tenant's lease and ingests its open files until none is left; a no-op if held. */
+  async function drain(tenant: Tenant): Promise<void> {
+    const holder = randomUUID();
+    let pending = await lease.acquire(tenant.id, holder, clock(), leaseMs);
+    if (!pending) return;
+    const lost = new AbortController();
+    const heartbeat = setInterval(() => {
+      lease.renew(tenant.id, holder, clock(), leaseMs).then(
+        (held) => held || lost.abort(new Error('the tenant lease was lost')),
+        () => {},
       );
-      const report = outcome.rejected > 0 ? reportKey(tenant.id, uploadId) : undefined;
-      if (report) await files.putText(report, rejectsReport(outcome.errors), 'text/csv');
-      const status = outcome.rejected > 0 ? 'completed_with_errors' : 'completed';
-      const { total, ingested, rejected } = outcome;
-      await uploads.finish(tenant.id, uploadId, {
-        status,
-        rows: { total, ingested, rejected },
-        errors: outcome.errors.slice(0, 100),
-        ...(report && { reportKey: report }),
-        finishedAt: clock().toISOString(),
-      });
-      log.info({ ...fields, status, total, ingested, rejected }, 'upload ingested');
+    }, leaseMs / 3);
+    const skip = new Set<string>();
+    try {
+      while (pending && !lost.signal.aborted) {
+        const upload = await nextUpload(tenant, pending, skip, holder);
+        if (!upload) {
+          pending = await lease.release(tenant.id, holder);
+          continue;
+        }
+        skip.add(upload.uploadId);
+        await ingestFile(deps, tenant, upload, lost.signal);
+        if (!(await lease.settle(tenant.id, holder, [upload.uploadId], clock(), leaseMs))) return;
+      }
     } catch (error) {
-      if (!(error instanceof FileRejected)) throw error;
-      await uploads.finish(tenant.id, uploadId, {
-        status: 'failed',
-        rows: empty,
-        errors: [],
-        reason: error.message,
-        finishedAt: clock().toISOString(),
-      });
-      log.info({ ...fields, status: 'failed', reason: error.message }, 'upload rejected');
-      emitMetric(log, failedUploadsMetric, 1);
+      await lease.release(tenant.id, holder, true).catch(() => {});
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
-  /** Runs `work` after the tenant's earlier files; a failure does not block later ones. */
-  function inTenantOrder(tenant: string, work: () => Promise<void>): Promise<void> {
-    const previous = queues.get(tenant) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    queues.set(
-      tenant,
-      next.catch(() => {}),
-    );
-    return next;
+  /** Runs a drain, tracked so that shutdown (and tests) can wait for it. */
+  function track(work: Promise<void>): Promise<void> {
+    running.add(work);
+    return work.finally(() => running.delete(work));
+  }
+
+  /** The upload an object stands for: the API's (registered when it began), or a dropped file's. */
+  async function uploadFor(
+    tenant: Tenant,
+    place: { uploadId?: string; fileName: string },
+    object: CreatedObject,
+  ) {
+    if (place.uploadId && (await uploads.get(tenant.id, place.uploadId))) return place.uploadId;
+    const stored = await files.head(object.key);
+    // The version this event names is gone; the version that replaced it has an event of its own.
+    if (!stored || (object.eTag && object.eTag !== stored.eTag)) return undefined;
+    const uploadId = droppedUploadId(object.key, stored);
+    const fileName = place.fileName;
+    const receivedAt = stored.lastModified.toISOString();
+    const entry = {
+      uploadId,
+      tenant: tenant.id,
+      fileName,
+      objectKey: object.key,
+      eTag: stored.eTag,
+      receivedAt,
+    };
+    await uploads.register(entry, 'queued');
+    return uploadId;
   }
 
   return {
     /** An object was created in the files bucket (S3 event, local or via SQS). */
-    async objectCreated(key: string): Promise<void> {
-      const place = parseIncomingKey(key);
+    async objectCreated(object: CreatedObject): Promise<void> {
+      const place = parseIncomingKey(object.key);
       if (!place) return;
+      const keyHash = keyDigest(object.key);
       const tenant = await tenants.get(place.tenant);
       if (!tenant) {
         log.warn(
-          { event: 'upload.unknown-tenant', key },
+          { event: 'upload.unknown-tenant', keyHash },
           'file dropped for a tenant that does not exist; left alone',
         );
         return;
       }
-      await uploads.register({
-        ...place,
-        tenant: tenant.id,
-        objectKey: key,
-        receivedAt: clock().toISOString(),
-      });
-      await inTenantOrder(tenant.id, () => ingest(tenant, place.uploadId));
+      const uploadId = await uploadFor(tenant, place, object);
+      if (!uploadId) {
+        log.info(
+          { event: 'upload.replaced', tenant: tenant.id, keyHash },
+          'object replaced before it was read',
+        );
+        return;
+      }
+      await lease.enqueue(tenant.id, uploadId);
+      await track(drain(tenant));
     },
 
-    /** Picks up uploads a stopped worker left queued or processing (run at start and on an interval). */
+    /**
+     * Drains every tenant that has open uploads (run at start and on an interval): files a stopped
+     * worker left, faults to try again, API uploads that never completed. One tenant's failure is
+     * logged and counted, and the others go on.
+     */
     async recover(): Promise<void> {
       for (const id of await tenants.ids()) {
-        const tenant = await tenants.get(id);
-        if (!tenant) continue;
-        for (const upload of await uploads.unfinished(id, clock())) {
-          await inTenantOrder(id, () => ingest(tenant, upload.uploadId));
+        try {
+          const tenant = await tenants.get(id);
+          if (tenant && (await uploads.open(id)).length > 0) await track(drain(tenant));
+        } catch (error) {
+          const fault = error instanceof Error ? error.name : 'Error';
+          log.error({ event: 'upload.recovery-failed', tenant: id, fault }, 'recovery failed for a tenant');
+          emitMetric(log, recoveryFailuresMetric, 1);
         }
       }
     },
 
-    /** Waits for every queued file (tests, shutdown). */
+    /** Waits for every running drain (tests, shutdown). */
     async drain(): Promise<void> {
-      await Promise.all([...queues.values()]);
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

@@ -147,7 +147,7 @@ describe('uploads', () => {
     [
       'an image',
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
-      'not a text file (it contains NUL bytes)',
+      'not a text file (it contains NUL bytes: binary or UTF-16)',
     ],
     [
       'Latin-1 text',

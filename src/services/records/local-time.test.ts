@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTimeZone, resolveDateTime } from './local-time.js';
+import { resolveDateTime } from './local-time.js';
 
 describe('resolveDateTime', () => {
   it('takes an offset as exact', () => {
@@ -52,13 +52,5 @@ describe('resolveDateTime', () => {
     '2026-01-01 10:61',
   ])('refuses %j', (text) => {
     expect(resolveDateTime(text, 'Europe/London')).toBeUndefined();
-  });
-});
-
-describe('isTimeZone', () => {
-  it('knows IANA zones only', () => {
-    expect(isTimeZone('Europe/London')).toBe(true);
-    expect(isTimeZone('America/New_York')).toBe(true);
-    expect(isTimeZone('Mars/Olympus')).toBe(false);
   });
 });

@@ -28,10 +28,6 @@ function offsetMinutes(text: string): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
 }
 
-export function isTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
-}
-
 /** The UTC instant of `text`, or undefined when it is not a real date and time. */
 export function resolveDateTime(text: string, zone: string): ResolvedTime | undefined {
   const match = pattern.exec(text.trim());

@@ -1,13 +1,61 @@
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { RowError } from './csv-rules.js';
+import type { FileStore } from './file-store.js';
 
 const cell = (value: string | number) => {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** The full rejects report of a file: one CSV line per row error. */
-export function rejectsReport(errors: RowError[]): string {
-  return ['line,field,reason', ...errors.map((e) => [e.line, e.field, e.reason].map(cell).join(','))]
-    .join('\r\n')
-    .concat('\r\n');
+/** One line of the rejects report (CSV, CRLF). */
+export const reportLine = (error: RowError) =>
+  `${[error.line, error.field, error.reason].map(cell).join(',')}\r\n`;
+
+/**
+ * A file's rejects report, streamed to S3 as the errors come (multipart when large), so memory never
+ * holds more than the first `keep` errors (shown in the upload's status) and one part in flight.
+ * Nothing is written to S3 for a file without errors.
+ */
+export class RejectsReport {
+  readonly first: RowError[] = [];
+  private body?: PassThrough;
+  private uploading?: Promise<void>;
+
+  constructor(
+    private readonly files: FileStore,
+    readonly key: string,
+    private readonly keep = 100,
+  ) {}
+
+  get written(): boolean {
+    return this.body !== undefined;
+  }
+
+  /** Adds an error; when S3 is behind, the promise says to wait (it rejects if the upload failed). */
+  add(error: RowError): undefined | Promise<void> {
+    if (this.first.length < this.keep) this.first.push(error);
+    if (!this.body) {
+      this.body = new PassThrough();
+      this.uploading = this.files.put(this.key, this.body, 'text/csv; charset=utf-8');
+      this.uploading.catch(() => {});
+      this.body.write('line,field,reason\r\n');
+    }
+    if (this.body.write(reportLine(error))) return undefined;
+    return Promise.race([once(this.body, 'drain').then(() => {}), this.uploading as Promise<void>]);
+  }
+
+  /** Ends the report and waits until S3 has it. */
+  async close(): Promise<void> {
+    if (!this.body) return;
+    this.body.end();
+    await this.uploading;
+  }
+
+  /** Gives the report up (the file failed): the multipart upload is aborted, nothing is left behind. */
+  async abort(): Promise<void> {
+    if (!this.body) return;
+    this.body.destroy(new Error('rejects report abandoned'));
+    await this.uploading?.catch(() => {});
+  }
 }

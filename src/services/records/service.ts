@@ -5,6 +5,7 @@ import { recordsRoutes } from './http.js';
 import { ingester } from './ingester.js';
 import { dynamoRecordStore } from './record-store.js';
 import { recordsResources } from './resources.js';
+import { dynamoTenantLease } from './tenant-lease.js';
 import { dynamoTenantStore } from './tenant-store.js';
 import { dynamoUploadStore } from './upload-store.js';
 
@@ -18,8 +19,9 @@ export const recordsService: ServiceModule<typeof recordsResources> = {
     const uploads = dynamoUploadStore(aws.documents, resources.tables.uploads.name);
     const records = dynamoRecordStore(aws.documents, resources.tables.records.name);
     const files = s3FileStore(aws.s3, resources.buckets.files.name);
+    const lease = dynamoTenantLease(aws.documents, resources.tables.uploads.name);
     const maxCsvBytes = config.records.maxCsvBytes;
-    const ingest = ingester({ uploads, records, tenants, files, clock, log, maxCsvBytes });
+    const ingest = ingester({ uploads, records, tenants, files, lease, clock, log, maxCsvBytes });
     return {
       routes: recordsRoutes({ tenants, uploads, records, files, clock, newId: uuidV7, maxCsvBytes }),
       objectCreated: { files: ingest.objectCreated },

@@ -4,6 +4,7 @@ import { queryPage } from '../../platform/aws/paged-query.js';
 import type { RowError } from './csv-rules.js';
 
 export type UploadStatus =
+  | 'receiving'
   | 'queued'
   | 'processing'
   | 'completed'
@@ -25,9 +26,15 @@ export interface Upload {
   reportKey?: string;
   duplicateOf?: string;
   finishedAt?: string;
-  /** While processing: until when the worker holds it (epoch ms). */
-  leaseUntil?: number;
+  /** A dropped file's ETag: the version this upload is about (new content under a key is a new upload). */
+  eTag?: string;
+  /** Tries that ended in a passing fault (throttling, a timeout); the upload was left for a later try. */
+  attempts?: number;
 }
+
+/** An upload that will change no more. */
+export const isFinal = (upload: Pick<Upload, 'status'>) =>
+  !['receiving', 'queued', 'processing'].includes(upload.status);
 
 export interface UploadPage {
   uploads: Upload[];
@@ -36,14 +43,22 @@ export interface UploadPage {
 
 /** The uploads port: each file's status, and claims on file contents (one ingestion per content). */
 export interface UploadStore {
-  /** Records an upload as queued unless it is already known (a redelivered event). */
+  /**
+   * Records an upload unless it is already known (a redelivered event): `receiving` while the API
+   * still streams it to S3, `queued` once its object exists.
+   */
   register(
-    upload: Pick<Upload, 'uploadId' | 'tenant' | 'fileName' | 'objectKey' | 'receivedAt'>,
+    upload: Pick<Upload, 'uploadId' | 'tenant' | 'fileName' | 'objectKey' | 'receivedAt' | 'eTag'>,
+    status: 'receiving' | 'queued',
   ): Promise<void>;
+  /** The API finished storing the file: `receiving` becomes `queued` (unless ingestion already began). */
+  markQueued(tenant: string, uploadId: string): Promise<void>;
   get(tenant: string, uploadId: string): Promise<Upload | undefined>;
   list(tenant: string, limit: number, after?: Record<string, unknown>): Promise<UploadPage>;
-  /** Takes the upload to `processing` with a lease; false if another worker holds it or it is done. */
-  begin(tenant: string, uploadId: string, now: Date, leaseMs: number): Promise<boolean>;
+  /** Takes an open upload to `processing`; false if it is final. The tenant lease says who may. */
+  begin(tenant: string, uploadId: string): Promise<boolean>;
+  /** A passing fault stopped this try: back to `queued` for a later one, with the fault's kind. */
+  release(tenant: string, uploadId: string, fault: string): Promise<void>;
   /**
    * Claims a content hash for this upload. Answers the upload that holds it when that is another
    * one still valid (processing or done); a claim by a failed upload is taken over.
@@ -54,8 +69,8 @@ export interface UploadStore {
     uploadId: string,
     result: Pick<Upload, 'status' | 'rows' | 'errors'> & Partial<Upload>,
   ): Promise<void>;
-  /** Uploads queued, or processing with a lapsed lease: work a crashed worker left. */
-  unfinished(tenant: string, now: Date): Promise<Upload[]>;
+  /** The tenant's uploads that are not final, oldest first (upload ids sort by time). */
+  open(tenant: string): Promise<Upload[]>;
 }
 
 const tenantKey = (tenant: string) => `T#${tenant}`;
@@ -63,7 +78,7 @@ const uploadKey = (uploadId: string) => `UPLOAD#${uploadId}`;
 const contentKey = (hash: string) => `HASH#${hash}`;
 
 function toUpload(item: Record<string, unknown>): Upload {
-  const { pk: _pk, sk: _sk, openKey: _open, ...upload } = item;
+  const { pk: _pk, sk: _sk, openKey: _open, lastFault: _fault, ...upload } = item;
   return upload as unknown as Upload;
 }
 
@@ -76,7 +91,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     ).Item;
 
   return {
-    async register(upload) {
+    async register(upload, status) {
       await unlessConditionFails(
         documents.send(
           new PutCommand({
@@ -87,7 +102,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
               ...upload,
               // In the sparse openUploads index until finish() removes it.
               openKey: tenantKey(upload.tenant),
-              status: 'queued',
+              status,
               rows: { total: 0, ingested: 0, rejected: 0 },
               errors: [],
             },
@@ -115,25 +130,50 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
       return { uploads: Items.map(toUpload), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
     },
 
-    async begin(tenant, uploadId, now, leaseMs) {
+    async begin(tenant, uploadId) {
       const begun = await unlessConditionFails(
         documents.send(
           new UpdateCommand({
             TableName: table,
             Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-            UpdateExpression: 'SET #status = :processing, leaseUntil = :until',
-            ConditionExpression: '#status = :queued OR (#status = :processing AND leaseUntil < :now)',
+            UpdateExpression: 'SET #status = :processing',
+            ConditionExpression: 'attribute_exists(openKey)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':processing': 'processing',
-              ':queued': 'queued',
-              ':until': now.getTime() + leaseMs,
-              ':now': now.getTime(),
-            },
+            ExpressionAttributeValues: { ':processing': 'processing' },
           }),
         ),
       );
       return begun !== undefined;
+    },
+
+    async markQueued(tenant, uploadId) {
+      await unlessConditionFails(
+        documents.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
+            UpdateExpression: 'SET #status = :queued',
+            ConditionExpression: '#status = :receiving',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':receiving': 'receiving' },
+          }),
+        ),
+      );
+    },
+
+    async release(tenant, uploadId, fault) {
+      await unlessConditionFails(
+        documents.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
+            UpdateExpression: 'SET #status = :queued, lastFault = :fault ADD attempts :one',
+            ConditionExpression: 'attribute_exists(openKey)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':queued': 'queued', ':fault': fault, ':one': 1 },
+          }),
+        ),
+      );
     },
 
     async claimContent(tenant, hash, uploadId) {
@@ -171,14 +211,14 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
         new UpdateCommand({
           TableName: table,
           Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil, openKey`,
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE openKey`,
           ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
           ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
         }),
       );
     },
 
-    async unfinished(tenant, now) {
+    async open(tenant) {
       // Only open uploads are in this index: the work is the size of what is left, not of the history.
       const uploads: Upload[] = [];
       let after: Record<string, unknown> | undefined;
@@ -193,9 +233,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
         uploads.push(...(page.Items ?? []).map(toUpload));
         after = page.LastEvaluatedKey;
       } while (after);
-      return uploads.filter(
-        (u) => u.status === 'queued' || (u.status === 'processing' && (u.leaseUntil ?? 0) < now.getTime()),
-      );
+      return uploads;
     },
   };
 }
