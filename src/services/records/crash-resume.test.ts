@@ -91,4 +91,23 @@ describe('crash and resume', () => {
       60,
     );
   });
+
+  it('fails an API upload whose file never arrived once the grace period is over, and goes on', async () => {
+    const uploads = dynamoUploadStore(platform.aws.documents, 'skiff-local-records-uploads');
+    const uploadId = '01a1ff0a-0000-7000-8000-000000000002';
+    const objectKey = `incoming/acme/${uploadId}/lost.csv`;
+    await uploads.register(
+      { uploadId, tenant: 'acme', fileName: 'lost.csv', objectKey, receivedAt: now.toISOString() },
+      'receiving',
+    );
+    await platform.runTask('records', 'upload-recovery');
+    expect((await uploads.get('acme', uploadId))?.status).toBe('receiving');
+    now = new Date(now.getTime() + 16 * 60_000);
+    await platform.runTask('records', 'upload-recovery');
+    expect(await uploads.get('acme', uploadId)).toMatchObject({
+      status: 'failed',
+      reason: 'the upload never completed: its file did not arrive',
+    });
+    expect(await uploads.open('acme')).toEqual([]);
+  });
 });

@@ -51,8 +51,9 @@ export function headerProblem(columns: string[]): string | undefined {
   const missing = requiredColumns.filter((column) => !columns.includes(column));
   if (missing.length > 0) return `missing required column(s): ${missing.join(', ')}`;
   if (columns.length > maxColumns) return `more than ${maxColumns} columns`;
-  const repeated = columns.find((column, i) => column !== '' && columns.indexOf(column) !== i);
-  if (repeated) return `column ${repeated} appears twice`;
+  // By position, not name: a file with no header has a patient's row where the names should be.
+  const repeated = columns.findIndex((column, i) => column !== '' && columns.indexOf(column) !== i);
+  if (repeated >= 0) return `column ${repeated + 1} repeats the name of an earlier column`;
   return undefined;
 }
 

@@ -52,6 +52,8 @@ const UploadView = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   duplicateOf: Type.Union([Type.String(), Type.Null()]),
   reportUrl: Type.Union([Type.String(), Type.Null()]),
+  /** Tries stopped by a passing fault (throttling, a timeout); the upload is tried again later. */
+  attempts: Type.Integer(),
 });
 
 const isPosition = (value: unknown): value is Record<string, string> =>
@@ -80,6 +82,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
     reason: upload.reason ?? null,
     duplicateOf: upload.duplicateOf ?? null,
     reportUrl: upload.reportKey ? `/uploads/${upload.uploadId}/report` : null,
+    attempts: upload.attempts ?? 0,
   });
 
   return async (plugin) => {

@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { recordsClient } from './records-test-client.js';
 
 /** Ingestion end to end: HTTP uploads and direct drops, through the embedded S3's events. */
 let platform: TestPlatform;
@@ -20,45 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => platform.stop());
 
-function form(files: { name: string; content: string | Buffer }[]) {
-  const boundary = '----records';
-  const parts = files.flatMap(({ name, content }) => [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n`,
-    ),
-    Buffer.isBuffer(content) ? content : Buffer.from(content),
-    Buffer.from('\r\n'),
-  ]);
-  return {
-    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
-
-async function upload(headers: Record<string, string>, files: { name: string; content: string | Buffer }[]) {
-  const body = form(files);
-  const response = await platform.app.inject({
-    method: 'POST',
-    url: '/uploads',
-    payload: body.payload,
-    headers: { ...headers, ...body.headers },
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json() as { uploadId: string; fileName: string; status: string }[];
-}
-
-async function settled(headers: Record<string, string>, uploadId: string) {
-  for (let i = 0; i < 200; i += 1) {
-    const response = await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers });
-    const status = response.statusCode === 200 ? response.json().status : 'unknown';
-    if (!['queued', 'processing', 'unknown'].includes(status)) return response.json();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`upload ${uploadId} did not settle`);
-}
-
-const records = async (headers: Record<string, string>, query: string) =>
-  (await platform.app.inject({ method: 'GET', url: `/records?${query}`, headers })).json();
+const { upload, settled, records } = recordsClient(() => platform);
 
 describe('uploads', () => {
   it('ingests several files in one request, with exact counts, row errors and a rejects report', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import { isTimeZone } from '../../platform/time-zone.js';
 
 export interface Tenant {
   id: string;
@@ -28,6 +29,7 @@ export function dynamoTenantStore(documents: DynamoDBDocumentClient, table: stri
     (await documents.send(new GetCommand({ TableName: table, Key: { pk } }))).Item;
   return {
     async create({ id, timeZone }) {
+      if (!isTimeZone(timeZone)) throw new Error(`${timeZone} is not an IANA time zone`);
       const created = await unlessConditionFails(
         documents.send(
           new PutCommand({

@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { recordsClient } from './records-test-client.js';
+
+/**
+ * The files people really upload, through the HTTP API and the embedded S3's events: each ends in a
+ * final status within seconds, with its counts and a reason that quotes nothing, and the tenant's
+ * next file always completes after it.
+ */
+let platform: TestPlatform;
+const acme = { 'x-api-key': 'acme-key-123' };
+const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
+const bucket = 'skiff-local-records-files';
+const { upload, settled, records } = recordsClient(() => platform);
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    env: {
+      SERVICES: 'records',
+      SKIFF_MAX_CSV_BYTES: String(8 * 1024 * 1024),
+      SKIFF_LOCAL_TENANTS: 'acme:Europe/Kyiv:acme-key-123',
+    },
+  });
+});
+afterAll(() => platform.stop());
+
+const secret = (n: number) => `Zyxwq${n}`;
+let serial = 0;
+/** A good file with a fresh visit, written by a secret-named patient. */
+const goodFile = () => {
+  serial += 1;
+  return `${header}\nOK-${serial},${secret(serial)},Good,2026-02-01 10:00,fine\n`;
+};
+
+const rowsOf = (count: number, from = 0) =>
+  Array.from({ length: count }, (_, i) => `R-${from + i},Nadia,Secretova,2026-01-01 10:00,confidential note`);
+
+const mib = 1024 * 1024;
+const cases: [string, string | Buffer, Record<string, unknown>][] = [
+  [
+    'a stray quote inside a plain field',
+    `${header}\nM1,Ada,Love"lace,2026-01-01 10:00,n\nM2,Bea,Smith,2026-01-01 10:00,n\n`,
+    {
+      status: 'completed_with_errors',
+      rows: { total: 2, ingested: 1, rejected: 1 },
+      errors: [{ line: 2, field: 'last_name', reason: 'has a quote inside an unquoted field' }],
+    },
+  ],
+  [
+    'an unbalanced quote',
+    `${header}\nM3,Ada,Lovelace,2026-01-01 10:00,"secretnote\nM4,x,y,2026-01-01 10:00,n\n`,
+    { status: 'failed', reason: 'line 2: a quoted field opened here is never closed' },
+  ],
+  ['a header and no rows', `${header}\n`, { status: 'failed', reason: 'empty: a header and no rows' }],
+  [
+    'no header',
+    'M5,Ada,Lovelace,2026-01-01 10:00,n\n',
+    { status: 'failed', reason: expect.stringMatching(/^missing required column\(s\)/) },
+  ],
+  [
+    'NUL bytes',
+    `${header}\nM6,Ada\u0000,Lovelace,2026-01-01 10:00,n\n`,
+    { status: 'failed', reason: expect.stringContaining('NUL bytes') },
+  ],
+  [
+    'binary data',
+    Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x00]),
+    { status: 'failed', reason: expect.stringContaining('NUL bytes') },
+  ],
+  [
+    'UTF-16 with a BOM',
+    Buffer.from(`\uFEFF${header}\nM7,A,B,2026-01-01 10:00,n\n`, 'utf16le'),
+    { status: 'failed', reason: 'UTF-16 text: save the file as UTF-8' },
+  ],
+  [
+    'UTF-16 without a BOM',
+    Buffer.from(`${header}\nM8,A,B,2026-01-01 10:00,n\n`, 'utf16le'),
+    { status: 'failed', reason: expect.stringContaining('UTF-16') },
+  ],
+  [
+    'CR-only line ends',
+    `${header}\rM9,Cr,Only,2026-01-01 10:00,n\rM10,Cr,Only,2026-01-02 10:00,n\r`,
+    { status: 'completed', rows: { total: 2, ingested: 2, rejected: 0 } },
+  ],
+  [
+    'a 5 MB single field',
+    `${header}\nM11,Ada,Lovelace,2026-01-01 10:00,"${'x'.repeat(5 * mib)}"\n`,
+    { status: 'failed', reason: expect.stringMatching(/^line 2: a row longer than/) },
+  ],
+  [
+    '100k columns in one line',
+    `${Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',')}\n`,
+    { status: 'failed', reason: expect.stringMatching(/^line 1: a row longer than/) },
+  ],
+  [
+    'an early failure on a 1 MB file',
+    `wrong,header\n${rowsOf(20_000).join('\n')}\n`.slice(0, mib),
+    { status: 'failed', reason: expect.stringMatching(/^missing required column/) },
+  ],
+];
+
+describe('hostile files', () => {
+  it.each(cases)('%s: a final status, then the next file completes', async (_name, content, expected) => {
+    const [sent, next] = await upload(acme, [
+      { name: 'hostile.csv', content },
+      { name: 'next.csv', content: goodFile() },
+    ]);
+    expect(await settled(acme, sent?.uploadId as string)).toMatchObject(expected);
+    expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+  });
+
+  it('leaves a file whose DynamoDB write fails mid-way queued, then completes it; the next file waits', async () => {
+    let writes = 0;
+    const failMidFile = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
+      // From the third write on, every write fails: retries stay stuck until the fault is removed.
+      if (input.RequestItems?.['skiff-local-records-records'] && ++writes >= 3)
+        throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+          name: 'ProvisionedThroughputExceededException',
+          $retryable: undefined,
+        });
+      return next(args);
+    };
+    platform.aws.documents.middlewareStack.add(failMidFile as never, {
+      step: 'initialize',
+      name: 'failMidFile',
+    });
+    try {
+      const content = `${header}\n${rowsOf(6000, 100).join('\n')}\n`;
+      const [sent, next] = await upload(acme, [
+        { name: 'big.csv', content },
+        { name: 'next.csv', content: goodFile() },
+      ]);
+      const view = async (uploadId?: string) =>
+        (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
+      let status = await view(sent?.uploadId);
+      for (let i = 0; i < 250 && status.attempts === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = await view(sent?.uploadId);
+      }
+      expect(status).toMatchObject({ status: 'queued', rows: { total: 0, ingested: 0, rejected: 0 } });
+      expect(status.attempts).toBeGreaterThan(0);
+      expect((await view(next?.uploadId)).status).toBe('queued');
+      platform.aws.documents.middlewareStack.remove('failMidFile');
+      await platform.runTask('records', 'upload-recovery');
+      expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
+        status: 'completed',
+        rows: { total: 6000, ingested: 6000, rejected: 0 },
+      });
+      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+    } finally {
+      platform.aws.documents.middlewareStack.remove('failMidFile');
+    }
+  });
+});
+
+describe('redrops', () => {
+  const key = 'incoming/acme/nightly/export.csv';
+  const drop = (body: string) =>
+    platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const dropped = async (count: number) => {
+    for (let i = 0; i < 250; i += 1) {
+      const found = (await platform.app.inject({ method: 'GET', url: '/uploads?limit=100', headers: acme }))
+        .json()
+        .items.filter((u: { fileName: string; status: string }) => u.fileName === 'export.csv');
+      if (
+        found.length >= count &&
+        found.every((u: { status: string }) => !['queued', 'processing'].includes(u.status))
+      )
+        return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('drops did not settle');
+  };
+
+  it('ingests new content under the same key as a new upload, and the same content again as a duplicate', async () => {
+    await drop(`${header}\nN-1,Night,Ly,2026-03-01 22:00,monday\n`);
+    const [monday] = await dropped(1);
+    expect(monday).toMatchObject({ status: 'completed' });
+    await drop(`${header}\nN-1,Night,Ly,2026-03-02 22:00,tuesday\n`);
+    const two = await dropped(2);
+    expect(two.map((u: { status: string }) => u.status)).toEqual(['completed', 'completed']);
+    expect((await records(acme, 'medical_record_number=N-1')).items).toHaveLength(2);
+    // Same key, same ETag and the same Last-Modified second is the same version (a redelivery): a
+    // later drop of the same bytes is a new upload only once S3's second-precision clock has moved.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await drop(`${header}\nN-1,Night,Ly,2026-03-01 22:00,monday\n`);
+    const three = await dropped(3);
+    expect(three.filter((u: { status: string }) => u.status === 'duplicate')).toEqual([
+      expect.objectContaining({ duplicateOf: monday.uploadId }),
+    ]);
+  });
+});
+
+describe("the brief's sample files", () => {
+  const sample = (name: string) =>
+    readFileSync(new URL(`../../../../shared/peer-data/tendo/${name}`, import.meta.url));
+
+  it('ingests hospital01 (20 rows) and hospital02 (21 rows, a date without a time refused; repeats take the newer)', async () => {
+    const [first, second] = await upload(acme, [
+      { name: 'hospital01.csv', content: sample('hospital01.csv') },
+      { name: 'hospital02.csv', content: sample('hospital02.csv') },
+    ]);
+    expect(await settled(acme, first?.uploadId as string)).toMatchObject({
+      status: 'completed',
+      rows: { total: 20, ingested: 20, rejected: 0 },
+    });
+    expect(await settled(acme, second?.uploadId as string)).toMatchObject({
+      status: 'completed_with_errors',
+      rows: { total: 21, ingested: 20, rejected: 1 },
+      errors: [{ line: 22, field: 'date_time', reason: 'is not a date and time this importer reads' }],
+    });
+    const john = (await records(acme, 'medical_record_number=MR1001')).items;
+    expect(john).toHaveLength(6);
+    expect(john[0]).toMatchObject({
+      date_time_utc: '2025-03-15T16:15:00.000Z',
+      source_file: 'hospital02.csv',
+    });
+  });
+});
+
+// Last, so that it reads the logs of every file above.
+describe('privacy', () => {
+  it('never writes names, notes, file names or field text to the logs or statuses', async () => {
+    const logs = platform.rawLogs();
+    expect(logs).toContain('upload rejected');
+    for (const text of [
+      'Lovelace',
+      'Love"lace',
+      'Secretova',
+      'confidential',
+      'secretnote',
+      'Nadia',
+      'hostile.csv',
+      'nightly',
+      'export.csv',
+      'Zyxwq',
+    ])
+      expect(logs).not.toContain(text);
+    const statuses = JSON.stringify(
+      (await platform.app.inject({ method: 'GET', url: '/uploads?limit=100', headers: acme })).json(),
+    );
+    for (const text of ['Lovelace', 'Secretova', 'confidential', 'secretnote', 'Zyxwq'])
+      expect(statuses).not.toContain(text);
+  });
+});
