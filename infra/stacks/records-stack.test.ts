@@ -91,4 +91,27 @@ describe('records stack', () => {
       Dimensions: [{ Name: 'service', Value: 'records' }],
     });
   });
+
+  it('gives the ingester and recovery ListBucket on incoming/ only, and the API none of it', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).map(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: unknown }[],
+    );
+    const actionsOf = (list: { Action: string | string[] }[]) => list.flatMap((st) => [st.Action].flat());
+    const listing = statements.filter((list) => actionsOf(list).includes('s3:ListBucket'));
+    expect(listing).toHaveLength(2);
+    for (const list of listing) {
+      expect(list.find((st) => st.Action === 's3:ListBucket')?.Condition).toEqual({
+        StringLike: { 's3:prefix': ['incoming/*'] },
+      });
+      expect(actionsOf(list)).not.toContain('dynamodb:BatchGetItem');
+    }
+    const api = statements.filter(
+      (list) =>
+        actionsOf(list).includes('s3:AbortMultipartUpload') &&
+        actionsOf(list).includes('dynamodb:DescribeTable'),
+    );
+    expect(api).toHaveLength(1);
+    expect(actionsOf(api[0] ?? [])).not.toContain('s3:ListBucket');
+  });
 });

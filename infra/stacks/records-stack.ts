@@ -129,7 +129,8 @@ export class RecordsStack extends Stack {
     files: PrivateBucket,
     key: Key,
   ) {
-    tables.records?.grantExactly(grantee, ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem']);
+    // Writes only: per-tenant ordering (the tenant lease) replaced the read-before-write.
+    tables.records?.grantExactly(grantee, ['dynamodb:BatchWriteItem']);
     tables.uploads?.grantExactly(grantee, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -138,7 +139,20 @@ export class RecordsStack extends Stack {
     ]);
     tables.tenants?.grantExactly(grantee, ['dynamodb:GetItem']);
     this.allow(grantee, ['s3:GetObject'], [files.bucket.arnForObjects('incoming/*')]);
-    this.allow(grantee, ['s3:PutObject'], [files.bucket.arnForObjects('reports/*')]);
+    // The rejects report streams as a multipart upload, aborted if the file fails.
+    this.allow(
+      grantee,
+      ['s3:PutObject', 's3:AbortMultipartUpload'],
+      [files.bucket.arnForObjects('reports/*')],
+    );
+    // Without ListBucket a missing object answers 403, which reads as a fault to retry, not "gone".
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [files.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['incoming/*'] } },
+      }),
+    );
     this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
   }
 
@@ -163,7 +177,6 @@ export class RecordsStack extends Stack {
       [files.bucket.arnForObjects('incoming/*')],
     );
     this.allow(grantee, ['s3:GetObject'], [files.bucket.arnForObjects('reports/*')]);
-    this.allow(grantee, ['s3:ListBucket'], [files.bucket.bucketArn]);
     this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
   }
 
