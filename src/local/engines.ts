@@ -1,7 +1,9 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 
 export interface EngineOptions {
@@ -21,6 +23,8 @@ export interface ObjectCreated {
 
 export interface EmbeddedEngines {
   endpoints: { dynamodb: string; s3: string };
+  /** The processes the engines run in besides this one (the embedded DynamoDB's). */
+  childPids: number[];
   /** S3 `ObjectCreated` events, as S3 event notifications deliver them on AWS. */
   onObjectCreated(listener: (event: ObjectCreated) => void): void;
   close(): Promise<void>;
@@ -36,16 +40,38 @@ interface S3rverEvent {
  */
 export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/**
+ * dynalite in a child process (see dynalite-process.mjs): a core of its own for the engine, and
+ * its memory counted apart from the services'. `pid` lets benchmarks read the child's memory.
+ */
 async function startDynamo(host: string, port: number, path: string) {
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  const child = fork(
+    fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url)),
+    [host, String(port), path],
+    {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = once(child, 'exit');
+  const [ready] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => {
+      throw new Error(`the embedded DynamoDB stopped at start (exit code ${code})`);
+    }),
+  ])) as [{ port?: number; error?: string }];
+  if (ready.error !== undefined || ready.port === undefined) {
+    child.kill();
+    throw new Error(`the embedded DynamoDB could not listen on ${host}:${port}: ${ready.error}`);
+  }
   return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => server.close((e?: Error) => (e ? reject(e) : resolve()))),
+    url: `http://${host}:${ready.port}`,
+    pid: child.pid as number,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      child.send('close');
+      await exited;
+    },
   };
 }
 
@@ -76,7 +102,7 @@ async function startS3(host: string, port: number, directory: string) {
   };
 }
 
-/** Starts dynalite (DynamoDB API) and s3rver (S3 API) in this process. */
+/** Starts dynalite (DynamoDB API, in a child process) and s3rver (S3 API, in this process). */
 export async function startEmbeddedEngines(options: EngineOptions): Promise<EmbeddedEngines> {
   const dynamoDir = join(options.dataDir, 'dynamodb');
   const s3Dir = join(options.dataDir, 's3');
@@ -88,6 +114,7 @@ export async function startEmbeddedEngines(options: EngineOptions): Promise<Embe
   });
   return {
     endpoints: { dynamodb: dynamo.url, s3: s3.url },
+    childPids: [dynamo.pid],
     onObjectCreated: s3.onObjectCreated,
     close: async () => {
       await Promise.all([dynamo.close(), s3.close()]);

@@ -10,6 +10,7 @@ import {
   type RowError,
   visitKey,
 } from './csv-rules.js';
+import { WriteWindow } from './write-window.js';
 
 /** A problem with the file itself: it ends `failed` with this reason, which never quotes the file. */
 export class FileRejected extends Error {
@@ -26,15 +27,17 @@ export interface ReadOutcome {
 
 /** Where the reader sends what it finds. */
 export interface RowSink {
-  /** Stores one chunk of good rows; a visit appears once in a chunk (its latest row). */
+  /** Stores one batch of good rows (at most `batchSize`); a visit appears once in a batch. */
   write(records: PatientRecord[]): Promise<void>;
   /** Notes a refused row's problem; a promise means "wait before the next one" (backpressure). */
   reject(error: RowError): undefined | Promise<void>;
 }
 
 export interface ReadOptions {
-  /** Good rows per chunk handed to `write`; one chunk is written while the next is parsed. */
-  chunkSize?: number;
+  /** Good rows per batch handed to `write` (BatchWriteItem takes 25). */
+  batchSize?: number;
+  /** Batches in flight at once while the file is still being parsed. */
+  window?: number;
   /** A row longer than this (bytes) cannot be told apart from a runaway quote: the file fails. */
   maxRecordBytes?: number;
   signal?: AbortSignal;
@@ -87,7 +90,7 @@ interface ParsedRecord {
 /**
  * Streams a CSV through `stream/promises.pipeline`, so an error anywhere (the source, the parser, a
  * failed write) tears every stage down and the read ends. RFC 4180 quoting, BOM or not, CRLF, LF or
- * CR. Memory holds two chunks of rows at most, whatever the file's size or number of errors.
+ * CR. Memory holds `window × batchSize` rows at most, whatever the file's size or number of errors.
  *
  * Rows: a quote inside a plain field (or text after a closing quote) refuses that row only, since
  * the parser reads it leniently and stays in step with the lines. A quote that never closes, or a
@@ -97,27 +100,12 @@ export async function readRecords(
   source: Readable,
   timeZone: string,
   sink: RowSink,
-  { chunkSize = 2000, maxRecordBytes = 256 * 1024, signal }: ReadOptions = {},
+  { batchSize = 25, window = 16, maxRecordBytes = 256 * 1024, signal }: ReadOptions = {},
 ): Promise<ReadOutcome> {
   const outcome: ReadOutcome = { total: 0, ingested: 0, rejected: 0 };
   let columns: string[] | undefined;
   let nextLine = 1;
-  let chunk = new Map<string, PatientRecord>();
-  let chunkRows = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    await writing;
-    if (chunk.size === 0) return;
-    const rows = [...chunk.values()];
-    const count = chunkRows;
-    chunk = new Map();
-    chunkRows = 0;
-    writing = sink.write(rows).then(() => {
-      outcome.ingested += count;
-    });
-    // Observed now so a failure is never "unhandled"; the next flush awaits and throws it.
-    writing.catch(() => {});
-  };
+  const writes = new WriteWindow(sink.write, batchSize, window);
   const refuse = async (errors: RowError[]) => {
     outcome.rejected += 1;
     for (const error of errors) await sink.reject(error);
@@ -145,15 +133,10 @@ export async function readRecords(
         await refuse(checked.errors);
         continue;
       }
-      chunkRows += 1;
       // Later rows of a visit replace earlier ones, as a newer file's do (decision 0010).
-      const key = visitKey(checked.record);
-      chunk.delete(key);
-      chunk.set(key, checked.record);
-      if (chunk.size >= chunkSize) await flush();
+      await writes.add(visitKey(checked.record), checked.record);
     }
-    await flush();
-    await writing;
+    await writes.finish();
   };
 
   // The parser runs ahead of the rows consumed: its own line count places a parse error.
@@ -173,13 +156,14 @@ export async function readRecords(
   });
   try {
     await pipeline(source, textOnly, parser, consume, { signal });
+    outcome.ingested = writes.written;
   } catch (error) {
-    // No write may outlive the read: the tenant's next file must not race this one's last chunk.
-    await writing.catch(() => {});
+    // No write may outlive the read: the tenant's next file must not race this one's last batches.
+    await writes.settle();
     const failure =
       error instanceof FileRejected ? error : parseFailure(error, parsedLines + 1, maxRecordBytes);
     if (!failure) throw error;
-    failure.progress = { ...outcome };
+    failure.progress = { ...outcome, ingested: writes.written };
     throw failure;
   }
   if (!columns) throw new FileRejected('empty: no header row');
