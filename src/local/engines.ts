@@ -49,7 +49,8 @@ async function startDynamo(host: string, port: number, path: string) {
     fileURLToPath(new URL('./dynalite-process.mjs', import.meta.url)),
     [host, String(port), path],
     {
-      execArgv: [],
+      // A heap cap makes V8 collect before it grows: without it the engine's RSS rose by ~400 MiB over 1M rows.
+      execArgv: ['--max-old-space-size=256'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
 import { s3EngineCheck } from '../platform/aws/readiness.js';
 import type { Config } from '../platform/config.js';
 import { buildApp, mountedServicesOf } from '../platform/http/app.js';
+import { keyDigest } from '../platform/log.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
 import type { Notifier } from '../platform/notify/notifier.js';
 import { physicalName, resolveResources } from '../platform/resources.js';
@@ -80,7 +80,6 @@ async function wireLocalServices(
   return consumers;
 }
 
-const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 const reasonOf = (error: unknown) => (error instanceof Error ? error.name : typeof error);
 
 /** Tuning of the SQS consumers used when S3 is external (tests shorten the long poll). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { LogLevel } from './config.js';
@@ -38,3 +39,6 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
     },
   };
 }
+
+/** Object keys carry file names (personal data): logs get a short hash of the key to correlate by. */
+export const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);

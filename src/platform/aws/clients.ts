@@ -36,7 +36,10 @@ export interface AwsClients {
  * high, and reusing them keeps TLS connections alive between calls.
  */
 export function createAwsClients({ region, endpoints, credentials }: AwsClientOptions): AwsClients {
-  const common = { region, credentials, maxAttempts: 3 };
+  // The SDK has no request timeout by default: a hung call would hold a lease for ever. These are
+  // socket idle and connect timeouts, so long streams and SQS long polls (20 s) still work.
+  const requestHandler = { requestTimeout: 30_000, connectionTimeout: 5_000 };
+  const common = { region, credentials, maxAttempts: 3, requestHandler };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb });
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },

@@ -25,7 +25,10 @@ async function read(text: string | Buffer, chunkSize = 7, write = async (_record
       return undefined;
     },
   };
-  const outcome = await readRecords(chunked(bytes, chunkSize), 'Europe/London', sink, { batchSize: 2, window: 2 });
+  const outcome = await readRecords(chunked(bytes, chunkSize), 'Europe/London', sink, {
+    batchSize: 2,
+    window: 2,
+  });
   return { outcome: { ...outcome, errors }, written };
 }
 

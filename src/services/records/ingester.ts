@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { v7 as uuidV7 } from 'uuid';
+import { keyDigest } from '../../platform/log.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { CreatedObject } from '../../platform/service.js';
 import type { FileStore, ObjectInfo } from './file-store.js';
@@ -57,9 +58,6 @@ export const incomingKey = (tenant: string, uploadId: string, fileName: string) 
 
 /** A file name safe as the last segment of an S3 key and in a report. */
 export const safeFileName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
-
-/** Object keys carry file names (personal data): logs get a short hash to correlate by. */
-export const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
 /**
  * What the API and the CLI do with a file: register it as `receiving`, stream it to
@@ -137,9 +135,16 @@ export function ingester(deps: IngesterDependencies) {
     let pending = await lease.acquire(tenant.id, holder, clock(), leaseMs);
     if (!pending) return;
     const lost = new AbortController();
+    let renewedAt = Date.now();
     const heartbeat = setInterval(() => {
+      // Renewals that keep failing are as good as a lost lease: stop before the deadline passes.
+      if (Date.now() - renewedAt > (leaseMs * 2) / 3)
+        lost.abort(new Error('the tenant lease could not be renewed'));
       lease.renew(tenant.id, holder, clock(), leaseMs).then(
-        (held) => held || lost.abort(new Error('the tenant lease was lost')),
+        (held) => {
+          if (held) renewedAt = Date.now();
+          else lost.abort(new Error('the tenant lease was lost'));
+        },
         () => {},
       );
     }, leaseMs / 3);

@@ -90,6 +90,28 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
       )
     ).Item;
 
+  /** Sets an upload's status if `condition` holds; undefined when it does not. */
+  const updateStatus = (
+    tenant: string,
+    uploadId: string,
+    status: UploadStatus,
+    condition: string,
+    values: Record<string, unknown> = {},
+    more = '',
+  ) =>
+    unlessConditionFails(
+      documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
+          UpdateExpression: `SET #status = :status${more}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ...values },
+        }),
+      ),
+    );
+
   return {
     async register(upload, status) {
       await unlessConditionFails(
@@ -131,48 +153,22 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async begin(tenant, uploadId) {
-      const begun = await unlessConditionFails(
-        documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-            UpdateExpression: 'SET #status = :processing',
-            ConditionExpression: 'attribute_exists(openKey)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':processing': 'processing' },
-          }),
-        ),
-      );
+      const begun = await updateStatus(tenant, uploadId, 'processing', 'attribute_exists(openKey)');
       return begun !== undefined;
     },
 
     async markQueued(tenant, uploadId) {
-      await unlessConditionFails(
-        documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-            UpdateExpression: 'SET #status = :queued',
-            ConditionExpression: '#status = :receiving',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':receiving': 'receiving' },
-          }),
-        ),
-      );
+      await updateStatus(tenant, uploadId, 'queued', '#status = :receiving', { ':receiving': 'receiving' });
     },
 
     async release(tenant, uploadId, fault) {
-      await unlessConditionFails(
-        documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: tenantKey(tenant), sk: uploadKey(uploadId) },
-            UpdateExpression: 'SET #status = :queued, lastFault = :fault ADD attempts :one',
-            ConditionExpression: 'attribute_exists(openKey)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':queued': 'queued', ':fault': fault, ':one': 1 },
-          }),
-        ),
+      await updateStatus(
+        tenant,
+        uploadId,
+        'queued',
+        'attribute_exists(openKey)',
+        { ':fault': fault, ':one': 1 },
+        ', lastFault = :fault ADD attempts :one',
       );
     },
 
