@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { pino } from 'pino';
@@ -113,6 +113,11 @@ async function main() {
     tables += 1;
     const name = `skiff-bench-records-copy-${tables}`;
     await aws.dynamodb.send(new CreateTableCommand(createTableInput(name, recordsResources.tables.records)));
+    // dynalite answers CreateTable before the table is ACTIVE; writing earlier is "not found".
+    await waitUntilTableExists(
+      { client: aws.dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
+      { TableName: name },
+    );
     return name;
   };
 

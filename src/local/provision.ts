@@ -3,6 +3,7 @@ import {
   type CreateTableCommandInput,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
@@ -40,6 +41,11 @@ export function createTableInput(name: string, spec: TableSpec): CreateTableComm
 async function ensureTable(aws: AwsClients, name: string, spec: TableSpec, log: Logger): Promise<void> {
   try {
     await aws.dynamodb.send(new CreateTableCommand(createTableInput(name, spec)));
+    // Engines answer CreateTable while the table is still CREATING; the first write must wait for it.
+    await waitUntilTableExists(
+      { client: aws.dynamodb, maxWaitTime: 60, minDelay: 0.05, maxDelay: 1 },
+      { TableName: name },
+    );
     log.info({ table: name }, 'table created');
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
