@@ -101,14 +101,18 @@ export function ingester(deps: IngesterDependencies) {
   const { leaseMs = 60_000, receivingGraceMs = 15 * 60_000 } = deps;
   const running = new Set<Promise<void>>();
 
-  /** The oldest open upload ready to read, settling on the way those that need no more work. */
-  async function nextUpload(tenant: Tenant, pending: string[], skip: Set<string>, holder: string) {
+  /**
+   * The oldest open upload ready to read, settling on the way those that need no more work. `seen`
+   * (taken or found not ready in this drain) filters the index only: a pending id is always looked at
+   * again, since someone asked for it since (e.g. a `receiving` upload whose object has now arrived).
+   */
+  async function nextUpload(tenant: Tenant, pending: string[], seen: Set<string>, holder: string) {
     const open = await uploads.open(tenant.id);
-    const ids = [...new Set([...open.map((u) => u.uploadId), ...pending])].filter((id) => !skip.has(id));
-    for (const uploadId of ids.sort()) {
+    const ids = new Set([...open.map((u) => u.uploadId).filter((id) => !seen.has(id)), ...pending]);
+    for (const uploadId of [...ids].sort()) {
       const upload = open.find((u) => u.uploadId === uploadId) ?? (await uploads.get(tenant.id, uploadId));
       if (upload && !isFinal(upload) && (await ready(tenant, upload))) return upload;
-      skip.add(uploadId);
+      seen.add(uploadId);
       await lease.settle(tenant.id, holder, [uploadId], clock(), leaseMs);
     }
     return undefined;
@@ -148,15 +152,15 @@ export function ingester(deps: IngesterDependencies) {
         () => {},
       );
     }, leaseMs / 3);
-    const skip = new Set<string>();
+    const seen = new Set<string>();
     try {
       while (pending && !lost.signal.aborted) {
-        const upload = await nextUpload(tenant, pending, skip, holder);
+        const upload = await nextUpload(tenant, pending, seen, holder);
         if (!upload) {
           pending = await lease.release(tenant.id, holder);
           continue;
         }
-        skip.add(upload.uploadId);
+        seen.add(upload.uploadId);
         await ingestFile(deps, tenant, upload, lost.signal);
         if (!(await lease.settle(tenant.id, holder, [upload.uploadId], clock(), leaseMs))) return;
       }
