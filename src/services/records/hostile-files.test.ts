@@ -195,8 +195,7 @@ describe('redrops', () => {
 });
 
 describe("the brief's sample files", () => {
-  const sample = (name: string) =>
-    readFileSync(new URL(`../../../../shared/peer-data/tendo/${name}`, import.meta.url));
+  const sample = (name: string) => readFileSync(new URL(`./fixtures/tendo/${name}`, import.meta.url));
 
   it('ingests hospital01 (20 rows) and hospital02 (21 rows, a date without a time refused; repeats take the newer)', async () => {
     const [first, second] = await upload(acme, [
