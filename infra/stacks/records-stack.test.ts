@@ -81,7 +81,17 @@ describe('records stack', () => {
     });
   });
 
-  it('alarms on the dead-letter queue and on failed uploads', () => {
+  it('alarms on the dead-letter queue, failed uploads, lasting faults and failed recoveries', () => {
+    for (const name of ['UploadFaults', 'UploadRecoveryFailures'])
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'skiff',
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: 'records' }],
+      });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UploadFaults',
+      EvaluationPeriods: 3,
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
     });

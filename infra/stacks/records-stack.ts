@@ -9,7 +9,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
-import { failedUploadsMetric } from '../../src/services/records/ingest-file.js';
+import { failedUploadsMetric, faultedUploadsMetric } from '../../src/services/records/ingest-file.js';
+import { recoveryFailuresMetric } from '../../src/services/records/ingester.js';
 import { recordsResources } from '../../src/services/records/resources.js';
 import { fiveMinutes, serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
@@ -114,6 +115,18 @@ export class RecordsStack extends Stack {
     );
     const failed = serviceMetric('records', failedUploadsMetric, 'Sum');
     thresholdAlarm(this, 'UploadsFailed', failed, 1, 'files rejected as a whole');
+    // Passing faults are retried; a fault in three periods running means one that is not passing.
+    const faults = serviceMetric('records', faultedUploadsMetric, 'Sum');
+    thresholdAlarm(
+      this,
+      'UploadFaults',
+      faults,
+      1,
+      'uploads stopped by throttling, timeouts or S3 errors',
+      3,
+    );
+    const recoveryFailures = serviceMetric('records', recoveryFailuresMetric, 'Sum');
+    thresholdAlarm(this, 'UploadRecoveryFailures', recoveryFailures, 1, 'tenants whose recovery failed');
 
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the records API' });
     new CfnOutput(this, 'FilesBucket', {

@@ -164,6 +164,8 @@ export function ingester(deps: IngesterDependencies) {
         await ingestFile(deps, tenant, upload, lost.signal);
         if (!(await lease.settle(tenant.id, holder, [upload.uploadId], clock(), leaseMs))) return;
       }
+      // Stopped between files because renewals kept failing: let go now rather than at the deadline.
+      if (lost.signal.aborted) await lease.release(tenant.id, holder, true).catch(() => {});
     } catch (error) {
       await lease.release(tenant.id, holder, true).catch(() => {});
       throw error;

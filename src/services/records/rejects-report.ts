@@ -9,8 +9,7 @@ const cell = (value: string | number) => {
 };
 
 /** One line of the rejects report (CSV, CRLF). */
-export const reportLine = (error: RowError) =>
-  `${[error.line, error.field, error.reason].map(cell).join(',')}\r\n`;
+const reportLine = (error: RowError) => `${[error.line, error.field, error.reason].map(cell).join(',')}\r\n`;
 
 /**
  * A file's rejects report, streamed to S3 as the errors come (multipart when large), so memory never
