@@ -7,8 +7,9 @@ import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunc
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
 import { type PipelineInput, pipelineDefinition } from '../../src/services/orders/pipeline-definition.js';
+import { ordersLeftMetric } from '../../src/services/orders/pipeline-tasks.js';
 import { ordersResources } from '../../src/services/orders/resources.js';
-import { fiveMinutes, thresholdAlarm } from '../constructs/alarms.js';
+import { fiveMinutes, serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
@@ -31,7 +32,8 @@ const substitution = (name: string) => ['$', '{', name, '}'].join('');
 /** The ARNs in the shared ASL, as substitutions filled in at deploy time. */
 export const pipelinePlaceholders = {
   fetchResults: substitution('FetchResultsArn'),
-  processOrder: substitution('ProcessOrderArn'),
+  deliverBatch: substitution('DeliverBatchArn'),
+  summarizeRun: substitution('SummarizeRunArn'),
   notificationsTopic: substitution('NotificationsTopicArn'),
 };
 
@@ -60,31 +62,52 @@ export class OrdersStack extends Stack {
       subscribers: { email: props.alertEmail },
     });
 
-    const task = (id: string, handler: string, description: string) =>
+    const runs = new CatalogTable(this, 'Runs', {
+      tableName: name('runs'),
+      spec: ordersResources.tables.runs,
+      environment,
+    });
+
+    const task = (id: string, handler: string, description: string, timeout = Duration.minutes(1)) =>
       new ServiceFunction(this, id, {
         service: 'orders',
         entry,
         handler,
         description,
         environment,
-        timeout: Duration.minutes(1),
+        timeout,
+        variables: { SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn },
       });
     const fetchResults = task('FetchResults', 'fetchResultsHandler', 'skiff orders FetchResults (lambda_a)');
-    const processOrder = task('ProcessOrder', 'processOrderHandler', 'skiff orders ProcessOrder (lambda_b)');
+    const deliverBatch = task(
+      'DeliverBatch',
+      'deliverBatchHandler',
+      'skiff orders DeliverBatch (lambda_b, 50 orders a call)',
+      Duration.minutes(5),
+    );
+    const summarizeRun = task('SummarizeRun', 'summarizeRunHandler', 'skiff orders SummarizeRun');
     orders.grantExactly(fetchResults.function, ['dynamodb:Query', 'dynamodb:UpdateItem']);
-    processOrder.function.addToRolePolicy(
+    runs.grantExactly(fetchResults.function, ['dynamodb:BatchWriteItem']);
+    runs.grantExactly(deliverBatch.function, ['dynamodb:GetItem']);
+    orders.grantExactly(deliverBatch.function, ['dynamodb:UpdateItem']);
+    deliverBatch.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:PutObject'],
         resources: [results.bucket.arnForObjects('results/*')],
       }),
     );
+    notifications.grantPublishExactly(deliverBatch.function);
+    runs.grantExactly(summarizeRun.function, ['dynamodb:Query', 'dynamodb:PutItem']);
+    orders.grantExactly(summarizeRun.function, ['dynamodb:BatchGetItem']);
+    const taskFunctions = [fetchResults, deliverBatch, summarizeRun].map((t) => t.function);
 
     const pipeline = new StateMachine(this, 'Pipeline', {
       stateMachineName: name('pipeline'),
       definitionBody: DefinitionBody.fromString(JSON.stringify(pipelineDefinition(pipelinePlaceholders))),
       definitionSubstitutions: {
         FetchResultsArn: fetchResults.function.functionArn,
-        ProcessOrderArn: processOrder.function.functionArn,
+        DeliverBatchArn: deliverBatch.function.functionArn,
+        SummarizeRunArn: summarizeRun.function.functionArn,
         NotificationsTopicArn: notifications.topic.topicArn,
       },
       logs: {
@@ -98,11 +121,11 @@ export class OrdersStack extends Stack {
       tracingEnabled: true,
       timeout: Duration.hours(1),
     });
-    // The two functions themselves, not grantInvoke's `<arn>:*` (every version and alias).
+    // The functions themselves, not grantInvoke's `<arn>:*` (every version and alias).
     pipeline.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [fetchResults.function.functionArn, processOrder.function.functionArn],
+        resources: taskFunctions.map((fn) => fn.functionArn),
       }),
     );
     notifications.grantPublishExactly(pipeline);
@@ -121,6 +144,13 @@ export class OrdersStack extends Stack {
       1,
       'a pipeline run timed out',
     );
+    thresholdAlarm(
+      this,
+      'OrdersLeft',
+      serviceMetric('orders', ordersLeftMetric, 'Sum'),
+      1,
+      'orders a run could not deliver (left pending for the next run)',
+    );
 
     const http = new HttpApiFunction(this, 'Http', {
       service: 'orders',
@@ -129,6 +159,8 @@ export class OrdersStack extends Stack {
       variables: {
         SKIFF_ORDERS_STATE_MACHINE_ARN: pipeline.stateMachineArn,
         SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: String(props.maxAttempts),
+        // The service's notifier is built in every runtime, so it must know the topic (this one never publishes).
+        SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn,
       },
     });
     orders.grantExactly(http.function, [
@@ -136,7 +168,11 @@ export class OrdersStack extends Stack {
       'dynamodb:GetItem',
       'dynamodb:DescribeTable',
     ]);
+    runs.grantExactly(http.function, ['dynamodb:BatchGetItem']);
     pipeline.grantStartExecution(http.function);
+    http.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:ListExecutions'], resources: [pipeline.stateMachineArn] }),
+    );
     http.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['states:DescribeExecution'],
@@ -146,7 +182,7 @@ export class OrdersStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the orders API' });
     new CfnOutput(this, 'PipelineArn', { value: pipeline.stateMachineArn });
-    this.acknowledge(http, processOrder, pipeline, name('pipeline'));
+    this.acknowledge(http, deliverBatch, pipeline, name('pipeline'));
   }
 
   /** Every execution of one state machine: run ids are made per run, so the name is a wildcard. */
@@ -156,7 +192,7 @@ export class OrdersStack extends Stack {
 
   private acknowledge(
     http: HttpApiFunction,
-    processOrder: ServiceFunction,
+    deliverBatch: ServiceFunction,
     pipeline: StateMachine,
     pipelineName: string,
   ): void {
@@ -171,10 +207,10 @@ export class OrdersStack extends Stack {
       reason:
         'GET /orders/pipeline/runs/{runId} describes executions of this one state machine, whose names are run ids.',
     });
-    Validations.of(processOrder.role).acknowledge({
+    Validations.of(deliverBatch.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(resultsBucket.node.defaultChild as CfnElement)}.Arn>/results/*]`,
       reason:
-        'One object per run date and order is written under results/; the grant is PutObject on that prefix only.',
+        'One object per decided order is written under results/; the grant is PutObject on that prefix only.',
     });
     Validations.of(pipeline.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -33,6 +33,7 @@ export interface Config {
     pipelineIntervalMs: number;
     pipelineWaitMs: number;
     maxAttempts: number;
+    runsKept: number;
     stateMachineArn?: string;
     auction: { seed?: string; readyProbability: number; acceptProbability: number };
   };
@@ -156,8 +157,15 @@ export const configVariables: readonly ConfigVariable[] = [
   },
   {
     name: 'SKIFF_ORDERS_PIPELINE_WAIT_MS',
-    description: "Orders: the local runner's wait between polls of the auction platform (30 s on AWS)",
+    description:
+      "Orders: the local runner's wait between polls of the auction platform, and between retries of a task (AWS: 30 s polls, retries from 2 s with backoff)",
     default: '1000',
+  },
+  {
+    name: 'SKIFF_ORDERS_PIPELINE_RUNS_KEPT',
+    description:
+      'Orders: finished pipeline runs the local runner remembers for `GET /orders/pipeline/runs` (older ones are forgotten; AWS keeps executions 90 days)',
+    default: '100',
   },
   {
     name: 'SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS',
@@ -173,7 +181,7 @@ export const configVariables: readonly ConfigVariable[] = [
   {
     name: 'SKIFF_AUCTION_SEED',
     description:
-      'Orders: makes the simulated auction platform deterministic; unset draws a new seed at start',
+      "Orders: makes the simulated auction platform deterministic; unset, each run's id is its seed (recorded in the run's summary)",
     default: '(unset)',
   },
   {
@@ -320,6 +328,7 @@ export function loadConfig(env: Env = process.env): Config {
       pipelineIntervalMs: integer('SKIFF_ORDERS_PIPELINE_INTERVAL', 0, 86_400_000),
       pipelineWaitMs: integer('SKIFF_ORDERS_PIPELINE_WAIT_MS', 0, 3_600_000),
       maxAttempts: integer('SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS', 1, 1000),
+      runsKept: integer('SKIFF_ORDERS_PIPELINE_RUNS_KEPT', 1, 100_000),
       stateMachineArn: env.SKIFF_ORDERS_STATE_MACHINE_ARN?.trim() || undefined,
       auction: {
         seed: env.SKIFF_AUCTION_SEED?.trim() || undefined,

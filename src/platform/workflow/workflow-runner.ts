@@ -13,9 +13,27 @@ export interface RunDescription {
   error?: { error: string; cause?: string };
 }
 
+export interface RunPage {
+  /** Newest first. */
+  runs: RunDescription[];
+  /** Where the next page starts; absent on the last page. */
+  next?: string;
+}
+
+/** A page position the runner did not hand out (or has forgotten): the caller's error, a 400. */
+export class UnknownRunCursor extends Error {
+  readonly statusCode = 400;
+  constructor() {
+    super('querystring.cursor is not a cursor this API returned, or its runs are forgotten');
+    this.name = 'UnknownRunCursor';
+  }
+}
+
 export interface WorkflowRunner {
   start(input: unknown): Promise<{ runId: string }>;
   describe(runId: string): Promise<RunDescription | undefined>;
+  /** Recent runs, newest first; `cursor` is a `next` an earlier page answered. */
+  list(limit: number, cursor?: string): Promise<RunPage>;
   /** Stops what this process runs (local runs); nothing to do for Step Functions. */
   close(): Promise<void>;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type AuctionOutcome, type OrderInput, seededFraction } from './domain.js';
 
 /** The auction platform port: results for the given orders, once the auction has them. */
@@ -6,11 +5,14 @@ export interface AuctionPlatform {
   results(
     orders: OrderInput[],
     attempt: number,
+    runId: string,
   ): Promise<{ ready: false } | { ready: true; outcomes: AuctionOutcome[] }>;
+  /** What makes a run's answers reproducible, recorded in the run's output (the simulation's seed). */
+  seedOf(runId: string): string | undefined;
 }
 
 export interface SimulatedAuctionOptions {
-  /** Same seed, same answers; unset draws a new seed each start. */
+  /** Same seed, same answers in every run; unset, each run's id is its seed. */
   seed?: string;
   readyProbability: number;
   acceptProbability: number;
@@ -18,21 +20,25 @@ export interface SimulatedAuctionOptions {
 
 /**
  * A stand-in for the real platform: readiness per attempt and acceptance per order are random, but
- * derived from the seed, so a seeded run is reproducible (and a re-run gives the same outcomes).
+ * derived from a seed. The seed is the configured one or else the run's id, never drawn per process:
+ * on AWS every Lambda environment of a run must give the same answers.
  */
 export function simulatedAuction({
-  seed = randomUUID(),
+  seed,
   readyProbability,
   acceptProbability,
 }: SimulatedAuctionOptions): AuctionPlatform {
+  const seedOf = (runId: string) => seed ?? runId;
   return {
-    async results(orders, attempt) {
-      if (seededFraction(seed, `ready:${attempt}`) >= readyProbability) return { ready: false };
+    seedOf,
+    async results(orders, attempt, runId) {
+      const runSeed = seedOf(runId);
+      if (seededFraction(runSeed, `ready:${attempt}`) >= readyProbability) return { ready: false };
       return {
         ready: true,
         outcomes: orders.map((order) => {
-          const accepted = seededFraction(seed, `accept:${order.record_id}`) < acceptProbability;
-          const power = Math.round(seededFraction(seed, `power:${order.record_id}`) * 100_000) / 100;
+          const accepted = seededFraction(runSeed, `accept:${order.record_id}`) < acceptProbability;
+          const power = Math.round(seededFraction(runSeed, `power:${order.record_id}`) * 100_000) / 100;
           return { record_id: order.record_id, status: accepted ? 'accepted' : 'rejected', power };
         }),
       };

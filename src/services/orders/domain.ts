@@ -9,12 +9,17 @@ export interface OrderInput {
 export type OrderStatus = 'pending' | 'accepted' | 'rejected';
 
 export interface Order extends OrderInput {
+  /** `pending` until the auction decides; the decision is made once and kept. */
   status: OrderStatus;
   /** Epoch seconds after which the order no longer exists. */
   ttl: number;
   createdAt: string;
   power?: number;
   decidedAt?: string;
+  /** The run whose auction answer decided the order. */
+  decidedBy?: string;
+  /** When its outcome was delivered: the result stored in S3, or the rejection notice published. */
+  settledAt?: string;
 }
 
 export interface AuctionOutcome {
@@ -23,8 +28,15 @@ export interface AuctionOutcome {
   power: number;
 }
 
+/** A decided order, as delivery needs it. */
+export type DecidedOrder = Order & { status: 'accepted' | 'rejected'; power: number; decidedAt: string };
+
 export const orderLifetimeSeconds = 86_400;
 export const maxOrdersPerRequest = 1000;
+/** Most orders one run takes; the rest wait for the next run. */
+export const maxOrdersPerRun = 1000;
+/** Order ids per batch: the state machine maps over batch numbers, one DeliverBatch call each. */
+export const batchSize = 50;
 
 export function expiryFor(now: Date): number {
   return Math.floor(now.getTime() / 1000) + orderLifetimeSeconds;
@@ -44,14 +56,19 @@ export function duplicateIndexes(orders: { record_id: string }[]): number[] {
   });
 }
 
-/** Where an accepted result is stored: one object per run date and order, so a re-run overwrites it. */
-export function resultKey(runDate: string, recordId: string): string {
-  return `results/${runDate}/${encodeURIComponent(recordId)}.json`;
+/**
+ * Where an accepted result is stored: derived from the order and its decision only (the UTC date it
+ * was decided), so every delivery of that decision, by any run or retry, overwrites the same object.
+ */
+export function resultKey(order: { record_id: string; decidedAt: string }): string {
+  return `results/${order.decidedAt.slice(0, 10)}/${encodeURIComponent(order.record_id)}.json`;
 }
 
-/** The UTC date of a run, from its start time: `2026-11-21`. */
-export function runDateOf(startTime: string): string {
-  return startTime.slice(0, 10);
+/** Splits ids into the batches a run delivers. */
+export function batchesOf<T>(ids: readonly T[], size = batchSize): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  return batches;
 }
 
 /** A deterministic number in [0, 1) from a seed and a label (FNV-1a, then mulberry32). */

@@ -1,13 +1,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
-import type { WorkflowRunner } from '../../platform/workflow/workflow-runner.js';
+import {
+  type RunDescription,
+  UnknownRunCursor,
+  type WorkflowRunner,
+} from '../../platform/workflow/workflow-runner.js';
 import { duplicateIndexes, expiryFor, isExpired, maxOrdersPerRequest, type OrderInput } from './domain.js';
 import type { OrderStore } from './order-store.js';
-import { countOutcomes, type PipelineInput } from './pipeline-definition.js';
+import type { PipelineInput } from './pipeline-definition.js';
+import type { RunStore, RunSummary } from './run-store.js';
 
 const OrderItem = Type.Object(
   {
@@ -32,23 +38,59 @@ const OrderView = Type.Object({
   ttl: Type.Integer({ description: 'Epoch seconds; the order is gone after it' }),
   createdAt: Type.String(),
   power: Type.Optional(Type.Number()),
-  decidedAt: Type.Optional(Type.String()),
+  decidedAt: Type.Optional(Type.String({ description: 'When the auction decided; the decision is kept' })),
+  settledAt: Type.Optional(
+    Type.String({ description: 'When the outcome was delivered: result stored, or rejection notice sent' }),
+  ),
 });
 
+const count = Type.Union([Type.Integer(), Type.Null()]);
 const RunView = Type.Object({
   runId: Type.String(),
   status: Type.Union([Type.Literal('RUNNING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
   startedAt: Type.String(),
   stoppedAt: Type.Union([Type.String(), Type.Null()]),
-  accepted: Type.Union([Type.Integer(), Type.Null()]),
-  rejected: Type.Union([Type.Integer(), Type.Null()]),
+  seed: Type.Union([Type.String(), Type.Null()], { description: "The simulated auction's seed for this run" }),
+  orders: count,
+  settled: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Orders this run delivered: results stored and notices sent; null until it is summarized',
+  }),
+  left: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Orders it could not deliver, left pending for the next run',
+  }),
+  accepted: count,
+  rejected: count,
   error: Type.Union([
     Type.Object({ error: Type.String(), cause: Type.Optional(Type.String()) }),
     Type.Null(),
   ]),
 });
+type RunViewType = Static<typeof RunView>;
+
+function runView(run: RunDescription, summary: RunSummary | undefined): RunViewType {
+  return {
+    runId: run.runId,
+    status: run.status,
+    startedAt: run.startedAt,
+    stoppedAt: run.stoppedAt ?? null,
+    seed: summary?.seed || null,
+    orders: summary?.orders ?? null,
+    settled: summary?.settled ?? null,
+    left: summary?.left ?? null,
+    accepted: summary?.accepted ?? null,
+    rejected: summary?.rejected ?? null,
+    error: run.error ?? null,
+  };
+}
 
 const emptyBody = 'Request body is empty';
+
+/** The runner's page position inside an opaque cursor of this API's own making. */
+function positionOf(cursor: string): string {
+  const position = decodeCursor(cursor, (value): value is string => typeof value === 'string');
+  if (position === undefined) throw new UnknownRunCursor();
+  return position;
+}
 
 /** `/3/parameter_2` → `body[3].parameter_2`: the item's index and field, as the issue asks. */
 function orderField(instancePath: string, child?: string): string {
@@ -90,12 +132,13 @@ function checkOrders(body: unknown): OrderInput[] {
 
 export interface OrdersDependencies {
   orders: OrderStore;
+  runs: RunStore;
   runner: WorkflowRunner;
   clock: () => Date;
   maxAttempts: number;
 }
 
-export function ordersRoutes({ orders, runner, clock, maxAttempts }: OrdersDependencies): FastifyPluginAsync {
+export function ordersRoutes({ orders, runs, runner, clock, maxAttempts }: OrdersDependencies): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['orders'];
@@ -174,6 +217,33 @@ export function ordersRoutes({ orders, runner, clock, maxAttempts }: OrdersDepen
     );
 
     app.get(
+      '/orders/pipeline/runs',
+      {
+        schema: {
+          tags,
+          summary: 'Recent pipeline runs, newest first; `next` is the cursor of the next page',
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+          }),
+          response: {
+            200: Type.Object({ runs: Type.Array(RunView), next: Type.Union([Type.String(), Type.Null()]) }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query;
+        const page = await runner.list(limit, cursor === undefined ? undefined : positionOf(cursor));
+        const summaries = await runs.summaries(page.runs.map((run) => run.runId));
+        return {
+          runs: page.runs.map((run) => runView(run, summaries.get(run.runId))),
+          next: page.next === undefined ? null : encodeCursor(page.next),
+        };
+      },
+    );
+
+    app.get(
       '/orders/pipeline/runs/:runId',
       {
         schema: {
@@ -186,16 +256,7 @@ export function ordersRoutes({ orders, runner, clock, maxAttempts }: OrdersDepen
       async (request) => {
         const run = await runner.describe(request.params.runId);
         if (!run) throw new HttpProblem(404, 'No such pipeline run.');
-        const counts =
-          run.status === 'SUCCEEDED' ? countOutcomes(run.output) : { accepted: null, rejected: null };
-        return {
-          runId: run.runId,
-          status: run.status,
-          startedAt: run.startedAt,
-          stoppedAt: run.stoppedAt ?? null,
-          ...counts,
-          error: run.error ?? null,
-        };
+        return runView(run, (await runs.summaries([run.runId])).get(run.runId));
       },
     );
   };

@@ -1,22 +1,25 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '../../platform/aws/batch-write.js';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import { mapConcurrently } from '../../platform/concurrency.js';
 import type { AuctionOutcome, Order, OrderInput } from './domain.js';
 
-/** The orders port. */
+/** The orders port: what the API and the pipeline's FetchResults need. */
 export interface OrderStore {
-  /** Stores (or replaces) orders as pending until `ttl`. */
+  /** Stores (or replaces) orders as pending and undecided until `ttl`. */
   putPending(orders: OrderInput[], ttl: number, now: Date): Promise<void>;
   get(recordId: string): Promise<Order | undefined>;
-  /** Pending orders not yet expired at `now`. */
-  pending(now: Date, limit: number): Promise<Order[]>;
-  /** Records the auction's answer for each order that is still pending. */
-  recordOutcomes(outcomes: AuctionOutcome[], now: Date): Promise<void>;
+  /** Orders not yet settled (undecided, or decided and not delivered) and not expired at `now`. */
+  unsettled(now: Date, limit: number): Promise<Order[]>;
+  /** Records the auction's answer for each order still undecided; a decided order keeps its first answer. */
+  recordOutcomes(outcomes: AuctionOutcome[], runId: string, now: Date): Promise<void>;
 }
 
-const pendingMarker = 'pending';
+/** The sparse index key every unsettled order carries, and only they. */
+export const pendingMarker = 'pending';
 
-function toOrder(item: Record<string, unknown>): Order {
+export function toOrder(item: Record<string, unknown>): Order {
+  const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
   return {
     record_id: String(item.record_id),
     parameter_1: String(item.parameter_1),
@@ -25,7 +28,9 @@ function toOrder(item: Record<string, unknown>): Order {
     ttl: Number(item.ttl),
     createdAt: String(item.createdAt),
     ...(typeof item.power === 'number' && { power: item.power }),
-    ...(typeof item.decidedAt === 'string' && { decidedAt: item.decidedAt }),
+    ...optional('decidedAt'),
+    ...optional('decidedBy'),
+    ...optional('settledAt'),
   };
 }
 
@@ -50,7 +55,7 @@ export function dynamoOrderStore(documents: DynamoDBDocumentClient, table: strin
       return Item ? toOrder(Item) : undefined;
     },
 
-    async pending(now, limit) {
+    async unsettled(now, limit) {
       const orders: Order[] = [];
       let start: Record<string, unknown> | undefined;
       do {
@@ -74,32 +79,29 @@ export function dynamoOrderStore(documents: DynamoDBDocumentClient, table: strin
       return orders.slice(0, limit);
     },
 
-    async recordOutcomes(outcomes, now) {
+    async recordOutcomes(outcomes, runId, now) {
       const decidedAt = now.toISOString();
-      const queue = [...outcomes];
-      const worker = async () => {
-        for (let outcome = queue.shift(); outcome; outcome = queue.shift()) {
-          await unlessConditionFails(
-            documents.send(
-              new UpdateCommand({
-                TableName: table,
-                Key: { record_id: outcome.record_id },
-                UpdateExpression: 'SET #status = :status, power = :power, decidedAt = :at REMOVE pendingKey',
-                // Only orders still waiting: a re-posted or expired order is left as it is.
-                ConditionExpression: 'pendingKey = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':status': outcome.status,
-                  ':power': outcome.power,
-                  ':at': decidedAt,
-                  ':pending': pendingMarker,
-                },
-              }),
-            ),
-          );
-        }
-      };
-      await Promise.all(Array.from({ length: 8 }, worker));
+      await mapConcurrently(outcomes, 8, (outcome) =>
+        unlessConditionFails(
+          documents.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { record_id: outcome.record_id },
+              UpdateExpression: 'SET #status = :status, power = :power, decidedAt = :at, decidedBy = :run',
+              // Decided once: a decided order keeps its answer, and a re-posted or expired one is left alone.
+              ConditionExpression: 'pendingKey = :pending AND attribute_not_exists(decidedAt)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':status': outcome.status,
+                ':power': outcome.power,
+                ':at': decidedAt,
+                ':run': runId,
+                ':pending': pendingMarker,
+              },
+            }),
+          ),
+        ),
+      );
     },
   };
 }

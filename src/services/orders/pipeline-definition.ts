@@ -2,17 +2,25 @@
  * The auction results pipeline in Amazon States Language: one definition for Step Functions (the
  * CDK fills in the ARNs) and for the local runner (which overrides the Task states by name).
  *
- *   FetchResults → CountAttempt → ResultsReady? ─ yes → ProcessOrders (Map: ProcessOrder, or
- *        ↑                              │              NotifyRejected → Rejected) → Done
- *        └──── WaitForResults ←── no ───┤
+ *   FetchResults → CountAttempt → ResultsReady? ─ yes → DeliverOrders (Map over batch numbers:
+ *        ↑                              │              DeliverBatch, or BatchLeft) → SummarizeRun
+ *        └──── WaitForResults ←── no ───┤              → AllDelivered? ─ yes → Done
+ *                                       │                               └ no → NotifyOrdersLeft → OrdersLeft (fail)
  *                                       └ attempts used up → NotifyGaveUp → ResultsNotReady (fail)
  *   Any other failure → NotifyFailure → PipelineFailed (fail)
+ *
+ * Every state stays a few kilobytes whatever the orders hold: FetchResults stores the run's order ids
+ * in batches of 50 (the runs table) and the Map carries only batch numbers; DeliverBatch reads its
+ * batch; the Map keeps no results (`ResultPath: null`); SummarizeRun counts from the orders table.
+ * One Map iteration per 50 orders also keeps a 1000-order run's history near 200 events, far from
+ * Step Functions' 25,000.
  */
 
 export const pipelineStates = {
   fetch: 'FetchResults',
-  process: 'ProcessOrder',
-  notifyRejected: 'NotifyRejected',
+  deliverBatch: 'DeliverBatch',
+  summarize: 'SummarizeRun',
+  notifyOrdersLeft: 'NotifyOrdersLeft',
   notifyGaveUp: 'NotifyGaveUp',
   notifyFailure: 'NotifyFailure',
   wait: 'WaitForResults',
@@ -20,7 +28,8 @@ export const pipelineStates = {
 
 export interface PipelineArns {
   fetchResults: string;
-  processOrder: string;
+  deliverBatch: string;
+  summarizeRun: string;
   notificationsTopic: string;
 }
 
@@ -29,45 +38,89 @@ export interface PipelineInput {
   maxAttempts: number;
 }
 
-const lambdaRetry = [
-  {
-    ErrorEquals: [
-      'Lambda.ServiceException',
-      'Lambda.AWSLambdaException',
-      'Lambda.SdkClientException',
-      'Lambda.TooManyRequestsException',
-    ],
-    IntervalSeconds: 2,
-    MaxAttempts: 3,
-    BackoffRate: 2,
-  },
+/** Lambda's own passing faults (throttled, service errors, an environment that crashed). */
+const lambdaFaults = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
 ];
 
-const publish = (topicArn: string, subject: string, message: string, next: string, attributes = {}) => ({
+const backoff = { IntervalSeconds: 2, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' };
+
+export const lambdaRetry = [{ ErrorEquals: lambdaFaults, MaxAttempts: 3, ...backoff }];
+
+/**
+ * DeliverBatch: orders that met throttling or a 5xx from S3 or SNS are tried again with backoff (the
+ * batch again: settled orders are skipped). After the last try, the Catch leaves them pending.
+ */
+export const deliveryRetry = [
+  { ErrorEquals: ['DeliveryRetryable'], MaxAttempts: 4, ...backoff },
+  { ErrorEquals: [...lambdaFaults, 'States.Timeout'], MaxAttempts: 3, ...backoff },
+];
+
+/** SNS publish tasks: throttling and 5xx arrive as task failures. */
+export const publishRetry = [{ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 3, ...backoff }];
+
+const publish = (topicArn: string, subject: string, message: string, next: string) => ({
   Type: 'Task',
   Resource: 'arn:aws:states:::sns:publish',
-  Parameters: {
-    TopicArn: topicArn,
-    Subject: subject,
-    'Message.$': message,
-    ...(Object.keys(attributes).length > 0 && { MessageAttributes: attributes }),
-  },
+  Parameters: { TopicArn: topicArn, Subject: subject, 'Message.$': message },
   ResultPath: null,
+  Retry: publishRetry,
   Next: next,
 });
 
 const failTo = { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: pipelineStates.notifyFailure };
 
-export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxConcurrency = 10 } = {}) {
+/** Each Lambda task is cut off a little after its function's own timeout. */
+const taskTimeoutSeconds = { fetch: 90, deliverBatch: 330, summarize: 90 };
+
+function deliverOrders(arns: PipelineArns, maxConcurrency: number) {
+  return {
+    Type: 'Map',
+    ItemsPath: '$.fetched.batches',
+    MaxConcurrency: maxConcurrency,
+    ItemSelector: { 'runId.$': '$$.Execution.Name', 'batch.$': '$$.Map.Item.Value' },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: pipelineStates.deliverBatch,
+      States: {
+        [pipelineStates.deliverBatch]: {
+          Type: 'Task',
+          Resource: arns.deliverBatch,
+          TimeoutSeconds: taskTimeoutSeconds.deliverBatch,
+          Retry: deliveryRetry,
+          // What is still undelivered stays pending for the next run; SummarizeRun counts it.
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'BatchLeft' }],
+          End: true,
+        },
+        BatchLeft: {
+          Type: 'Pass',
+          Parameters: { 'batch.$': '$.batch', 'error.$': '$.error.Error' },
+          End: true,
+        },
+      },
+    },
+    ResultPath: null,
+    Catch: [failTo],
+    Next: pipelineStates.summarize,
+  };
+}
+
+export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxConcurrency = 4 } = {}) {
   return {
     Comment:
-      'Orders: poll the auction platform until results are ready, store accepted results, alert on rejected ones',
+      'Orders: poll the auction platform until results are ready, then deliver each decided order (accepted to S3, rejected to SNS) and settle it only once delivered',
     StartAt: pipelineStates.fetch,
     States: {
       [pipelineStates.fetch]: {
         Type: 'Task',
         Resource: arns.fetchResults,
+        Parameters: { 'attempt.$': '$.attempt', 'runId.$': '$$.Execution.Name' },
         ResultPath: '$.fetched',
+        TimeoutSeconds: taskTimeoutSeconds.fetch,
         Retry: lambdaRetry,
         Catch: [failTo],
         Next: 'CountAttempt',
@@ -84,7 +137,7 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       ResultsReady: {
         Type: 'Choice',
         Choices: [
-          { Variable: '$.fetched.results', BooleanEquals: true, Next: 'ProcessOrders' },
+          { Variable: '$.fetched.results', BooleanEquals: true, Next: 'DeliverOrders' },
           {
             Variable: '$.attempt',
             NumericGreaterThanEqualsPath: '$.maxAttempts',
@@ -94,48 +147,34 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
         Default: pipelineStates.wait,
       },
       [pipelineStates.wait]: { Type: 'Wait', Seconds: waitSeconds, Next: pipelineStates.fetch },
-      ProcessOrders: {
-        Type: 'Map',
-        ItemsPath: '$.fetched.orders',
-        MaxConcurrency: maxConcurrency,
-        ItemSelector: { 'order.$': '$$.Map.Item.Value', 'runStartedAt.$': '$$.Execution.StartTime' },
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'INLINE' },
-          StartAt: pipelineStates.process,
-          States: {
-            [pipelineStates.process]: {
-              Type: 'Task',
-              Resource: arns.processOrder,
-              Retry: lambdaRetry,
-              Catch: [
-                {
-                  ErrorEquals: ['OrderRejected'],
-                  ResultPath: '$.error',
-                  Next: pipelineStates.notifyRejected,
-                },
-              ],
-              End: true,
-            },
-            [pipelineStates.notifyRejected]: publish(
-              arns.notificationsTopic,
-              'Auction order rejected',
-              "States.Format('Order {} was rejected by the auction platform.', $.order.record_id)",
-              'Rejected',
-              // Lets a subscriber filter or route by order.
-              { record_id: { DataType: 'String', 'StringValue.$': '$.order.record_id' } },
-            ),
-            Rejected: {
-              Type: 'Pass',
-              Parameters: { 'record_id.$': '$.order.record_id', outcome: 'rejected' },
-              End: true,
-            },
-          },
-        },
-        ResultPath: '$.processed',
+      DeliverOrders: deliverOrders(arns, maxConcurrency),
+      [pipelineStates.summarize]: {
+        Type: 'Task',
+        Resource: arns.summarizeRun,
+        Parameters: { 'runId.$': '$$.Execution.Name', 'seed.$': '$.fetched.seed' },
+        ResultPath: '$.summary',
+        TimeoutSeconds: taskTimeoutSeconds.summarize,
+        Retry: lambdaRetry,
         Catch: [failTo],
-        Next: 'Done',
+        Next: 'AllDelivered',
       },
-      Done: { Type: 'Succeed' },
+      AllDelivered: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.summary.left', NumericGreaterThan: 0, Next: pipelineStates.notifyOrdersLeft }],
+        Default: 'Done',
+      },
+      Done: { Type: 'Succeed', OutputPath: '$.summary' },
+      [pipelineStates.notifyOrdersLeft]: publish(
+        arns.notificationsTopic,
+        'Auction orders left for the next run',
+        "States.Format('Run {}: {} of {} orders could not be delivered and are left for the next run. Faults: {}', $.summary.runId, $.summary.left, $.summary.orders, States.JsonToString($.summary.faults))",
+        'OrdersLeft',
+      ),
+      OrdersLeft: {
+        Type: 'Fail',
+        Error: 'OrdersLeft',
+        Cause: 'Some orders could not be delivered; they stay pending for the next run (see the notice).',
+      },
       [pipelineStates.notifyGaveUp]: publish(
         arns.notificationsTopic,
         'Auction results not ready',
@@ -160,13 +199,4 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       },
     },
   };
-}
-
-/** What a finished run's output says: accepted and rejected counts. */
-export function countOutcomes(output: unknown): { accepted: number; rejected: number } {
-  const processed = ((output as { processed?: { outcome?: string }[] } | undefined)?.processed ?? []) as {
-    outcome?: string;
-  }[];
-  const rejected = processed.filter((p) => p.outcome === 'rejected').length;
-  return { accepted: processed.length - rejected, rejected };
 }

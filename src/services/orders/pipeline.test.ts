@@ -1,10 +1,9 @@
-import { DeleteBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { seededFraction } from './domain.js';
+import { keyFor, type PipelineHarness, pipelineHarness, resultsBucket } from './pipeline-test-kit.js';
 
 /** The whole pipeline, run by aws-local-stepfunctions over the shared ASL, on embedded DynamoDB and S3. */
-const bucket = 'skiff-local-orders-results';
 const orders = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6'].map((record_id, i) => ({
   record_id,
   parameter_1: 'p',
@@ -24,49 +23,30 @@ function seedWithMixedOutcomes(): string {
   }
 }
 
-let platform: TestPlatform;
-afterEach(() => platform?.stop());
+let harness: PipelineHarness;
+afterEach(() => harness?.platform.stop());
 
 async function start(env: Record<string, string>) {
-  platform = await startTestPlatform({
-    env: {
-      SERVICES: 'orders',
-      SKIFF_ORDERS_PIPELINE_WAIT_MS: '10',
-      SKIFF_AUCTION_ACCEPT_PROBABILITY: String(acceptProbability),
-      ...env,
-    },
-  });
-  await platform.app.inject({ method: 'POST', url: '/orders', payload: orders });
+  harness = await pipelineHarness({ SKIFF_AUCTION_ACCEPT_PROBABILITY: String(acceptProbability), ...env });
+  await harness.post(orders);
 }
 
-async function runToEnd() {
-  const started = await platform.app.inject({ method: 'POST', url: '/orders/pipeline/runs' });
-  expect(started.statusCode).toBe(202);
-  const { runId } = started.json();
-  for (let i = 0; i < 200; i += 1) {
-    const run = (await platform.app.inject({ method: 'GET', url: `/orders/pipeline/runs/${runId}` })).json();
-    if (run.status !== 'RUNNING') return run;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the run did not finish');
-}
-
-const resultKeys = async () =>
-  ((await platform.aws.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) =>
-    String(o.Key),
-  );
-const polls = () => platform.logs().filter((line) => line.event === 'auction.polled');
+const polls = () => harness.platform.logs().filter((line) => line.event === 'auction.polled');
 
 describe('the auction results pipeline', () => {
   it('waits for results, stores accepted orders in S3 and notifies once per rejected order', async () => {
     const seed = seedWithMixedOutcomes();
     await start({ SKIFF_AUCTION_SEED: seed, SKIFF_AUCTION_READY_PROBABILITY: '0.5' });
-    const run = await runToEnd();
+    const run = await harness.runToEnd();
     const accepted = orders.filter((o) => seededFraction(seed, `accept:${o.record_id}`) < acceptProbability);
     const rejected = orders.filter((o) => !accepted.includes(o));
 
     expect(run).toMatchObject({
       status: 'SUCCEEDED',
+      seed,
+      orders: orders.length,
+      settled: orders.length,
+      left: 0,
       accepted: accepted.length,
       rejected: rejected.length,
       error: null,
@@ -74,20 +54,23 @@ describe('the auction results pipeline', () => {
     expect(run.stoppedAt).toEqual(expect.any(String));
     expect(polls().map((line) => line.ready)).toEqual([false, true]);
 
-    const date = run.startedAt.slice(0, 10);
-    expect((await resultKeys()).sort()).toEqual(
-      accepted.map((o) => `results/${date}/${o.record_id}.json`).sort(),
+    const stored = await harness.order(accepted[0]?.record_id as string);
+    expect(stored).toMatchObject({ status: 'accepted', settledAt: expect.any(String) });
+    const decidedAt = String(stored.decidedAt);
+    expect((await harness.resultKeys()).sort()).toEqual(
+      accepted.map((o) => keyFor(o.record_id, decidedAt)).sort(),
     );
-    const stored = await platform.aws.s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: `results/${date}/${accepted[0]?.record_id}.json` }),
+    const object = await harness.platform.aws.s3.send(
+      new GetObjectCommand({ Bucket: resultsBucket, Key: keyFor(String(stored.record_id), decidedAt) }),
     );
-    expect(JSON.parse((await stored.Body?.transformToString()) ?? '')).toMatchObject({
-      record_id: accepted[0]?.record_id,
+    expect(JSON.parse((await object.Body?.transformToString()) ?? '')).toMatchObject({
+      record_id: stored.record_id,
       status: 'accepted',
-      power: expect.any(Number),
+      power: stored.power,
+      decidedBy: run.runId,
     });
 
-    const notices = platform.inbox.list();
+    const notices = harness.platform.inbox.list();
     expect(notices).toHaveLength(rejected.length);
     for (const order of rejected) {
       expect(notices).toContainEqual(
@@ -98,22 +81,22 @@ describe('the auction results pipeline', () => {
           attributes: { record_id: order.record_id },
         }),
       );
+      expect(await harness.order(order.record_id)).toMatchObject({
+        status: 'rejected',
+        settledAt: expect.any(String),
+      });
     }
-    const decided = (
-      await platform.app.inject({ method: 'GET', url: `/orders/${rejected[0]?.record_id}` })
-    ).json();
-    expect(decided).toMatchObject({ status: 'rejected', power: expect.any(Number) });
 
-    // Re-running is safe: decided orders are not fetched again, nothing is stored or sent twice.
-    const again = await runToEnd();
-    expect(again).toMatchObject({ status: 'SUCCEEDED', accepted: 0, rejected: 0 });
-    expect((await resultKeys()).length).toBe(accepted.length);
-    expect(platform.inbox.list()).toHaveLength(rejected.length);
+    // Re-running is safe: settled orders are not fetched again, nothing is stored or sent twice.
+    const again = await harness.runToEnd();
+    expect(again).toMatchObject({ status: 'SUCCEEDED', orders: 0, settled: 0, left: 0 });
+    expect((await harness.resultKeys()).length).toBe(accepted.length);
+    expect(harness.platform.inbox.list()).toHaveLength(rejected.length);
 
-    // Orders posted again are pending again; their results overwrite the same objects.
-    await platform.app.inject({ method: 'POST', url: '/orders', payload: orders });
-    await runToEnd();
-    expect((await resultKeys()).length).toBe(accepted.length);
+    // Orders posted again are undecided again; their results overwrite the same objects.
+    await harness.post(orders);
+    expect((await harness.runToEnd()).settled).toBe(orders.length);
+    expect((await harness.resultKeys()).length).toBe(accepted.length);
   });
 
   it('gives up after the configured number of polls, fails and notifies', async () => {
@@ -122,46 +105,31 @@ describe('the auction results pipeline', () => {
       SKIFF_AUCTION_READY_PROBABILITY: '0',
       SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: '3',
     });
-    const run = await runToEnd();
+    const run = await harness.runToEnd();
     expect(run).toMatchObject({
       status: 'FAILED',
-      accepted: null,
-      rejected: null,
+      settled: null,
+      left: null,
       error: { error: 'ResultsNotReady' },
     });
     expect(polls()).toHaveLength(3);
-    expect(platform.inbox.list()).toEqual([
+    expect(harness.platform.inbox.list()).toEqual([
       expect.objectContaining({
         subject: 'Auction results not ready',
         message: 'The auction platform had no results after 3 attempts.',
       }),
     ]);
-    expect(await resultKeys()).toEqual([]);
-  });
-
-  it('notifies and fails on any other failure (here, the results bucket is gone)', async () => {
-    await start({
-      SKIFF_AUCTION_SEED: 'fail',
-      SKIFF_AUCTION_READY_PROBABILITY: '1',
-      SKIFF_AUCTION_ACCEPT_PROBABILITY: '1',
-    });
-    await platform.aws.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    const run = await runToEnd();
-    expect(run).toMatchObject({ status: 'FAILED', error: { error: 'PipelineFailed' } });
-    expect(platform.inbox.list()).toEqual([
-      expect.objectContaining({
-        subject: 'Orders pipeline failed',
-        message: expect.stringContaining('NoSuchBucket'),
-      }),
-    ]);
+    expect(await harness.resultKeys()).toEqual([]);
+    expect(await harness.order('o-1')).toMatchObject({ status: 'pending' });
   });
 
   it('starts runs on the local schedule when SKIFF_ORDERS_PIPELINE_INTERVAL is set', async () => {
     await start({ SKIFF_ORDERS_PIPELINE_INTERVAL: '50', SKIFF_AUCTION_READY_PROBABILITY: '1' });
-    for (let i = 0; i < 100 && !platform.logs().some((line) => line.event === 'pipeline.scheduled'); i += 1) {
+    const scheduled = () => harness.platform.logs().filter((line) => line.event === 'pipeline.scheduled');
+    for (let i = 0; i < 100 && scheduled().length === 0; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(platform.logs().filter((line) => line.event === 'pipeline.scheduled').length).toBeGreaterThan(0);
+    expect(scheduled().length).toBeGreaterThan(0);
   });
 
   it('stops cleanly while a run is polling: running tasks finish before the engines close', async () => {
@@ -170,26 +138,45 @@ describe('the auction results pipeline', () => {
       SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: '1000',
       SKIFF_ORDERS_PIPELINE_WAIT_MS: '0',
     });
-    await platform.app.inject({ method: 'POST', url: '/orders/pipeline/runs' });
+    await harness.start();
     while (polls().length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-    await platform.stop();
+    await harness.platform.stop();
     const pollsAtStop = polls().length;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(polls().length).toBe(pollsAtStop);
   });
+});
+
+describe('pipeline runs API', () => {
+  it('lists runs newest first, a page at a time, and forgets the oldest beyond the configured number', async () => {
+    await start({ SKIFF_AUCTION_READY_PROBABILITY: '1', SKIFF_ORDERS_PIPELINE_RUNS_KEPT: '3' });
+    const firstRun = await harness.runToEnd();
+    expect(firstRun).toMatchObject({ settled: orders.length, left: 0 });
+    const ids = [String(firstRun.runId)];
+    for (let i = 0; i < 3; i += 1) ids.push(String((await harness.runToEnd()).runId));
+    const list = async (query: string) =>
+      harness.platform.app.inject({ method: 'GET', url: `/orders/pipeline/runs${query}` });
+
+    const first = await list('?limit=2');
+    expect(first.statusCode).toBe(200);
+    expect(first.json().runs.map((run: { runId: string }) => run.runId)).toEqual([ids[3], ids[2]]);
+    expect(first.json().runs[0]).toMatchObject({ status: 'SUCCEEDED', settled: 0, left: 0 });
+    const second = await list(`?limit=2&cursor=${first.json().next}`);
+    // Only three finished runs are kept: the first one is forgotten.
+    expect(second.json()).toEqual({ runs: [expect.objectContaining({ runId: ids[1] })], next: null });
+    expect((await harness.platform.app.inject({ url: `/orders/pipeline/runs/${ids[0]}` })).statusCode).toBe(404);
+
+    const forged = await list('?cursor=e30');
+    expect(forged.statusCode).toBe(400);
+    expect(forged.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await list('?limit=0')).statusCode).toBe(400);
+    expect((await list('?limit=101')).statusCode).toBe(400);
+  });
 
   it('answers 404 for an unknown run and 400 for a malformed run id', async () => {
     await start({});
-    expect(
-      (
-        await platform.app.inject({
-          method: 'GET',
-          url: '/orders/pipeline/runs/0b7e2f2c-4a5b-4c3d-8e9f-0a1b2c3d4e5f',
-        })
-      ).statusCode,
-    ).toBe(404);
-    expect((await platform.app.inject({ method: 'GET', url: '/orders/pipeline/runs/nope' })).statusCode).toBe(
-      400,
-    );
+    const unknown = '/orders/pipeline/runs/0b7e2f2c-4a5b-4c3d-8e9f-0a1b2c3d4e5f';
+    expect((await harness.platform.app.inject({ url: unknown })).statusCode).toBe(404);
+    expect((await harness.platform.app.inject({ url: '/orders/pipeline/runs/nope' })).statusCode).toBe(400);
   });
 });

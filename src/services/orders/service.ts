@@ -4,13 +4,19 @@ import { sfnWorkflowRunner } from '../../platform/workflow/sfn-runner.js';
 import type { WorkflowRunner } from '../../platform/workflow/workflow-runner.js';
 import { simulatedAuction } from './auction-platform.js';
 import { ordersRoutes } from './http.js';
+import { orderDelivery } from './order-delivery.js';
 import { dynamoOrderStore } from './order-store.js';
 import { pipelineDefinition, pipelineStates } from './pipeline-definition.js';
 import { pipelineTasks } from './pipeline-tasks.js';
 import { ordersResources } from './resources.js';
 import { s3ResultsStore } from './results-store.js';
+import { dynamoRunStore } from './run-store.js';
+import { dynamoSettlementStore } from './settlement-store.js';
 
 export const scheduledRunTask = 'scheduled-pipeline-run';
+
+/** How long a run's claim on an order holds: far beyond one delivery (SDK calls time out at 30 s). */
+const claimLeaseMs = 5 * 60_000;
 
 type Context = ServiceContext<typeof ordersResources>;
 type Tasks = ReturnType<typeof pipelineTasks>;
@@ -19,16 +25,23 @@ type Tasks = ReturnType<typeof pipelineTasks>;
 function localRunner(context: Context, tasks: Tasks): WorkflowRunner {
   const { config, resources, notifier, clock, log } = context;
   const topicArn = `arn:aws:sns:${config.region}:000000000000:${resources.topics.notifications.name}`;
+  const lambda = (name: string) => `arn:aws:lambda:local:000000000000:function:${name}`;
   return localWorkflowRunner({
     definition: pipelineDefinition({
-      fetchResults: 'arn:aws:lambda:local:000000000000:function:fetch',
-      processOrder: 'arn:aws:lambda:local:000000000000:function:process',
+      fetchResults: lambda('fetch'),
+      deliverBatch: lambda('deliver'),
+      summarizeRun: lambda('summarize'),
       notificationsTopic: topicArn,
     }),
-    tasks: { [pipelineStates.fetch]: tasks.fetchResults, [pipelineStates.process]: tasks.processOrder },
-    publishStates: [pipelineStates.notifyRejected, pipelineStates.notifyGaveUp, pipelineStates.notifyFailure],
+    tasks: {
+      [pipelineStates.fetch]: tasks.fetchResults,
+      [pipelineStates.deliverBatch]: tasks.deliverBatch,
+      [pipelineStates.summarize]: tasks.summarizeRun,
+    },
+    publishStates: [pipelineStates.notifyOrdersLeft, pipelineStates.notifyGaveUp, pipelineStates.notifyFailure],
     notifier,
     waitMs: config.orders.pipelineWaitMs,
+    keepFinished: config.orders.runsKept,
     clock,
     log,
   });
@@ -49,29 +62,44 @@ function cloudRunner({ aws, config }: Context): WorkflowRunner {
   return {
     start: (input) => get().start(input),
     describe: (runId) => get().describe(runId),
+    list: (limit, cursor) => get().list(limit, cursor),
     close: async () => {},
   };
+}
+
+function buildTasks(context: Context) {
+  const { aws, resources, clock, config, log, notifier } = context;
+  const orders = dynamoOrderStore(aws.documents, resources.tables.orders.name);
+  const settlements = dynamoSettlementStore(aws.documents, resources.tables.orders.name);
+  const runs = dynamoRunStore(aws.documents, resources.tables.runs.name);
+  const deliver = orderDelivery({
+    settlements,
+    results: s3ResultsStore(aws.s3, resources.buckets.results.name),
+    notifier,
+    topic: resources.topics.notifications.name,
+    clock,
+    log,
+    leaseMs: claimLeaseMs,
+  });
+  const auction = simulatedAuction(config.orders.auction);
+  return { orders, runs, tasks: pipelineTasks({ orders, settlements, runs, auction, deliver, clock, log }) };
 }
 
 export const ordersService: ServiceModule<typeof ordersResources> = {
   name: 'orders',
   resources: ordersResources,
   create: (context) => {
-    const { aws, resources, clock, config, log, mode } = context;
-    const orders = dynamoOrderStore(aws.documents, resources.tables.orders.name);
-    const tasks = pipelineTasks({
-      orders,
-      auction: simulatedAuction(config.orders.auction),
-      results: s3ResultsStore(aws.s3, resources.buckets.results.name),
-      clock,
-      log,
-      maxOrdersPerRun: 1000,
-    });
+    const { clock, config, log, mode } = context;
+    const { orders, runs, tasks } = buildTasks(context);
     const runner = mode === 'local' ? localRunner(context, tasks) : cloudRunner(context);
     const maxAttempts = config.orders.maxAttempts;
     return {
-      routes: ordersRoutes({ orders, runner, clock, maxAttempts }),
-      workflowTasks: { fetchResults: tasks.fetchResults, processOrder: tasks.processOrder },
+      routes: ordersRoutes({ orders, runs, runner, clock, maxAttempts }),
+      workflowTasks: {
+        fetchResults: tasks.fetchResults,
+        deliverBatch: tasks.deliverBatch,
+        summarizeRun: tasks.summarizeRun,
+      },
       tasks: [
         {
           name: scheduledRunTask,

@@ -1,0 +1,43 @@
+/** The error names AWS services use for throttling and passing faults, across S3, SNS and DynamoDB. */
+const transientNames = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'InternalError',
+  'InternalErrorException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'KMSThrottlingException',
+]);
+
+const transientCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/**
+ * Whether trying again later may succeed: throttling, a server-side fault (5xx), a timeout or a dropped
+ * connection. A missing bucket, a denied call or a bad request is not: trying again changes nothing.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const sdk = error as Error & {
+    $fault?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    code?: string;
+  };
+  const status = sdk.$metadata?.httpStatusCode ?? 0;
+  return (
+    transientNames.has(error.name) ||
+    sdk.$fault === 'server' ||
+    sdk.$retryable !== undefined ||
+    status === 429 ||
+    status >= 500 ||
+    transientCodes.has(sdk.code ?? '')
+  );
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import { isTransient } from '../../platform/aws/transient-error.js';
+import type { Notifier } from '../../platform/notify/notifier.js';
+import type { DecidedOrder } from './domain.js';
+import type { ResultsStore } from './results-store.js';
+import type { SettlementStore } from './settlement-store.js';
+
+export interface DeliveryOutcome {
+  record_id: string;
+  /** `skipped`: already settled, held by another run, undecided again or expired. */
+  delivery: 'settled' | 'left' | 'skipped';
+  status?: 'accepted' | 'rejected';
+  /** Why it was left: the error's name, never its text. */
+  fault?: string;
+  /** Whether trying again soon may succeed (throttling, 5xx, a timeout). */
+  transient?: boolean;
+}
+
+export interface OrderDeliveryDependencies {
+  settlements: SettlementStore;
+  results: ResultsStore;
+  notifier: Notifier;
+  /** The notifications topic's physical name. */
+  topic: string;
+  clock: () => Date;
+  log: Logger;
+  /**
+   * How long a claim holds. It outlasts one delivery by far (every SDK call has a 30 s timeout and
+   * three tries), so a live run never loses an order it is delivering to another run.
+   */
+  leaseMs: number;
+}
+
+const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);
+
+/**
+ * Delivers one order's stored outcome, the brief's lambda_b: an accepted order's result to S3, a
+ * rejected order's notice to SNS. Claim first, settle after: the order leaves the pending index only
+ * once its outcome is delivered, and a failure leaves it pending for the next run.
+ */
+export function orderDelivery(deps: OrderDeliveryDependencies) {
+  const { settlements, results, notifier, clock, log } = deps;
+
+  const deliver = async (order: DecidedOrder): Promise<string> => {
+    if (order.status === 'accepted') return results.putAccepted(order, clock());
+    const { messageId } = await notifier.publish({
+      topic: deps.topic,
+      subject: 'Auction order rejected',
+      message: `Order ${order.record_id} was rejected by the auction platform.`,
+      // Lets a subscriber filter, route or deduplicate by order.
+      attributes: { record_id: order.record_id },
+    });
+    return `notice:${messageId}`;
+  };
+
+  const left = (recordId: string, runId: string, error: unknown, status?: DecidedOrder['status']) => {
+    const fault = faultKind(error);
+    const transient = isTransient(error);
+    log.warn({ event: 'order.left', runId, status, fault, transient }, 'order left for the next run');
+    return { record_id: recordId, delivery: 'left', status, fault, transient } as const;
+  };
+
+  return async (recordId: string, runId: string): Promise<DeliveryOutcome> => {
+    let order: DecidedOrder | undefined;
+    try {
+      order = await settlements.claim(recordId, runId, clock(), deps.leaseMs);
+      if (!order) return { record_id: recordId, delivery: 'skipped' };
+      const delivery = await deliver(order);
+      const settled = await settlements.settle(recordId, runId, clock(), delivery);
+      return { record_id: recordId, delivery: settled ? 'settled' : 'skipped', status: order.status };
+    } catch (error) {
+      // If this write fails too, the claim's deadline frees the order.
+      if (order) await settlements.release(recordId, runId, faultKind(error)).catch(() => {});
+      return left(recordId, runId, error, order?.status);
+    }
+  };
+}

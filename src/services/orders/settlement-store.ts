@@ -1,0 +1,99 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from '../../platform/aws/batch-get.js';
+import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
+import type { DecidedOrder } from './domain.js';
+import { pendingMarker, toOrder } from './order-store.js';
+
+/** Where an order stands at the end of a run, as the run's summary counts it. */
+export interface OrderStanding {
+  record_id: string;
+  status?: string;
+  decided: boolean;
+  /** Still in the pending index: not delivered yet. */
+  unsettled: boolean;
+  settledBy?: string;
+  claim?: string;
+  claimUntil?: number;
+  lastFault?: string;
+}
+
+/**
+ * The delivery ledger, on the order items themselves. A run claims an order (a lease with a deadline)
+ * before delivering it and settles it after, both with conditional writes, so two runs never deliver
+ * one decision at once, and an order whose delivery failed stays pending for the next run.
+ */
+export interface SettlementStore {
+  /** The decided, unsettled, unexpired order, now held by `runId` until `now + leaseMs`; else undefined. */
+  claim(recordId: string, runId: string, now: Date, leaseMs: number): Promise<DecidedOrder | undefined>;
+  /** Marks the order delivered (`delivery`: the S3 key or the notice's message id), if `runId` still holds it. */
+  settle(recordId: string, runId: string, now: Date, delivery: string): Promise<boolean>;
+  /** Lets go of a claim whose delivery failed, recording the fault's kind; the order stays pending. */
+  release(recordId: string, runId: string, fault: string): Promise<void>;
+  standings(recordIds: string[]): Promise<OrderStanding[]>;
+}
+
+export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: string): SettlementStore {
+  const update = (recordId: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>) =>
+    unlessConditionFails(documents.send(new UpdateCommand({ TableName: table, Key: { record_id: recordId }, ...input })));
+
+  return {
+    async claim(recordId, runId, now, leaseMs) {
+      const answer = await update(recordId, {
+        UpdateExpression: 'SET claim = :run, claimUntil = :until',
+        ConditionExpression:
+          'pendingKey = :pending AND attribute_exists(decidedAt) AND #ttl > :nowSeconds AND ' +
+          '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claim = :run)',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':run': runId,
+          ':until': now.getTime() + leaseMs,
+          ':now': now.getTime(),
+          ':nowSeconds': Math.floor(now.getTime() / 1000),
+          ':pending': pendingMarker,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+      return answer?.Attributes ? (toOrder(answer.Attributes) as DecidedOrder) : undefined;
+    },
+
+    async settle(recordId, runId, now, delivery) {
+      const answer = await update(recordId, {
+        UpdateExpression:
+          'SET settledAt = :at, settledBy = :run, delivery = :delivery REMOVE pendingKey, claim, claimUntil, lastFault',
+        ConditionExpression: 'claim = :run',
+        ExpressionAttributeValues: { ':at': now.toISOString(), ':run': runId, ':delivery': delivery },
+      });
+      return answer !== undefined;
+    },
+
+    async release(recordId, runId, fault) {
+      await update(recordId, {
+        UpdateExpression: 'SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one REMOVE claim, claimUntil',
+        ConditionExpression: 'claim = :run',
+        ExpressionAttributeValues: { ':fault': fault, ':run': runId, ':zero': 0, ':one': 1 },
+      });
+    },
+
+    async standings(recordIds) {
+      const items = await batchGet(
+        documents,
+        table,
+        recordIds.map((record_id) => ({ record_id })),
+        {
+          expression: 'record_id, #status, decidedAt, pendingKey, settledBy, claim, claimUntil, lastFault',
+          names: { '#status': 'status' },
+        },
+      );
+      return items.map((item) => ({
+        record_id: String(item.record_id),
+        status: item.status as string | undefined,
+        decided: typeof item.decidedAt === 'string',
+        unsettled: item.pendingKey === pendingMarker,
+        ...(typeof item.settledBy === 'string' && { settledBy: item.settledBy }),
+        ...(typeof item.claim === 'string' && { claim: item.claim }),
+        ...(typeof item.claimUntil === 'number' && { claimUntil: item.claimUntil }),
+        ...(typeof item.lastFault === 'string' && { lastFault: item.lastFault }),
+      }));
+    },
+  };
+}
