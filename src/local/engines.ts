@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
+import { s3KeyGuard } from './s3-key-guard.js';
 
 export interface EngineOptions {
   host: string;
@@ -87,6 +88,8 @@ async function startS3(host: string, port: number, directory: string) {
     silent: true,
     allowMismatchedSignatures: true,
   });
+  // First of its middleware: a key s3rver cannot store must be refused before s3rver tries.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(s3KeyGuard());
   const address = (await server.run()) as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,

@@ -51,12 +51,19 @@ function overridesFor(definition: object, waitMs: number) {
   const states = allStates((definition as { States: Record<string, StateNode> }).States);
   const named = (keep: (state: StateNode) => boolean) =>
     Object.fromEntries(states.filter(([, state]) => keep(state)).map(([name]) => [name, waitMs]));
-  return { waitTimeOverrides: named((s) => s.Type === 'Wait'), retryIntervalOverrides: named((s) => !!s.Retry) };
+  return {
+    waitTimeOverrides: named((s) => s.Type === 'Wait'),
+    retryIntervalOverrides: named((s) => !!s.Retry),
+  };
 }
 
 function failureOf(failure: unknown): { error: string; cause: string } {
-  const cause = failure instanceof ExecutionError ? (failure.cause as { name?: string; message?: string }) : undefined;
-  return { error: cause?.name ?? (failure as Error).name, cause: cause?.message ?? (failure as Error).message };
+  const cause =
+    failure instanceof ExecutionError ? (failure.cause as { name?: string; message?: string }) : undefined;
+  return {
+    error: cause?.name ?? (failure as Error).name,
+    cause: cause?.message ?? (failure as Error).message,
+  };
 }
 
 /**
@@ -133,7 +140,10 @@ export function localWorkflowRunner(options: LocalRunnerOptions): WorkflowRunner
         } else if (result.status === 'fulfilled') {
           finish({ runId, status: 'SUCCEEDED', startedAt, stoppedAt, output: result.value }, measured);
         } else {
-          finish({ runId, status: 'FAILED', startedAt, stoppedAt, error: failureOf(result.reason) }, measured);
+          finish(
+            { runId, status: 'FAILED', startedAt, stoppedAt, error: failureOf(result.reason) },
+            measured,
+          );
         }
       });
       return { runId };

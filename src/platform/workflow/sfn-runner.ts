@@ -1,6 +1,6 @@
 import {
-  type DescribeExecutionCommandOutput,
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ExecutionDoesNotExist,
   InvalidToken,
   ListExecutionsCommand,

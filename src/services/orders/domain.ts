@@ -1,4 +1,5 @@
 /** Order rules, pure: no I/O, no AWS, no Fastify. */
+import { createHash } from 'node:crypto';
 
 export interface OrderInput {
   record_id: string;
@@ -56,12 +57,32 @@ export function duplicateIndexes(orders: { record_id: string }[]): number[] {
   });
 }
 
+/** Longest URL-encoded record_id used as it is in a result's file name. */
+const maxNameLength = 160;
+
+/**
+ * A result's file name: the URL-encoded record_id, or, when that is long (a 128-character id of
+ * emoji encodes to 1,536 bytes, beyond S3's 1,024-byte keys and a file system's 255-byte names), its
+ * readable start and a SHA-256 of the whole id. The object itself holds the full record_id.
+ */
+function resultName(recordId: string): string {
+  const encoded = encodeURIComponent(recordId);
+  if (encoded.length <= maxNameLength) return encoded;
+  let start = '';
+  for (const char of recordId) {
+    const next = start + encodeURIComponent(char);
+    if (next.length > maxNameLength - 65) break;
+    start = next;
+  }
+  return `${start}~${createHash('sha256').update(recordId).digest('hex')}`;
+}
+
 /**
  * Where an accepted result is stored: derived from the order and its decision only (the UTC date it
  * was decided), so every delivery of that decision, by any run or retry, overwrites the same object.
  */
 export function resultKey(order: { record_id: string; decidedAt: string }): string {
-  return `results/${order.decidedAt.slice(0, 10)}/${encodeURIComponent(order.record_id)}.json`;
+  return `results/${order.decidedAt.slice(0, 10)}/${resultName(order.record_id)}.json`;
 }
 
 /** Splits ids into the batches a run delivers. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 
@@ -16,7 +17,30 @@ const post = (payload: unknown) =>
   platform.app.inject({ method: 'POST', url: '/orders', payload: payload as object });
 const get = (id: string) => platform.app.inject({ method: 'GET', url: `/orders/${encodeURIComponent(id)}` });
 
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/entrix/${name}`, import.meta.url), 'utf8');
+
 describe('POST /orders', () => {
+  it("stores the brief's example file as sent, and answers its literal text (trailing commas) with a 400", async () => {
+    const headers = { 'content-type': 'application/json' };
+    const valid = await platform.app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers,
+      payload: fixture('post-orders.valid.json'),
+    });
+    expect(valid.statusCode).toBe(201);
+    expect(valid.json().record_ids).toEqual(['unique_id_1', 'unique_id_2']);
+    const literal = await platform.app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers,
+      payload: fixture('post-orders.brief-literal.txt'),
+    });
+    expect(literal.statusCode).toBe(400);
+    expect(literal.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(literal.json().errorMessage).toEqual(expect.any(String));
+  });
+
   it("stores the brief's example as pending for 24 hours", async () => {
     const response = await post(example);
     expect(response.statusCode).toBe(201);
@@ -77,6 +101,11 @@ describe('POST /orders', () => {
   it.each([
     ['a missing field', [example[0], { record_id: 'x', parameter_1: 'a' }], 'body[1].parameter_2'],
     ['a wrong type', [{ record_id: 'x', parameter_1: 'a', parameter_2: '4' }], 'body[0].parameter_2'],
+    [
+      'a number no exact store holds',
+      [{ record_id: 'x', parameter_1: 'a', parameter_2: 1e300 }],
+      'body[0].parameter_2',
+    ],
     ['an empty record_id', [{ record_id: '', parameter_1: 'a', parameter_2: 1 }], 'body[0].record_id'],
     [
       'a record_id too long',

@@ -19,7 +19,8 @@ const OrderItem = Type.Object(
   {
     record_id: Type.String({ minLength: 1, maxLength: 128 }),
     parameter_1: Type.String({ maxLength: 1024 }),
-    parameter_2: Type.Number(),
+    // Numbers JavaScript and DynamoDB both hold exactly: 1e300 is a clear 400, not a failed write.
+    parameter_2: Type.Number({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
   },
   { additionalProperties: false },
 );
@@ -50,7 +51,9 @@ const RunView = Type.Object({
   status: Type.Union([Type.Literal('RUNNING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
   startedAt: Type.String(),
   stoppedAt: Type.Union([Type.String(), Type.Null()]),
-  seed: Type.Union([Type.String(), Type.Null()], { description: "The simulated auction's seed for this run" }),
+  seed: Type.Union([Type.String(), Type.Null()], {
+    description: "The simulated auction's seed for this run",
+  }),
   orders: count,
   settled: Type.Union([Type.Integer(), Type.Null()], {
     description: 'Orders this run delivered: results stored and notices sent; null until it is summarized',
@@ -138,7 +141,13 @@ export interface OrdersDependencies {
   maxAttempts: number;
 }
 
-export function ordersRoutes({ orders, runs, runner, clock, maxAttempts }: OrdersDependencies): FastifyPluginAsync {
+export function ordersRoutes({
+  orders,
+  runs,
+  runner,
+  clock,
+  maxAttempts,
+}: OrdersDependencies): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['orders'];

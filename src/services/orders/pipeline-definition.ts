@@ -61,7 +61,9 @@ export const deliveryRetry = [
 ];
 
 /** SNS publish tasks: throttling and 5xx arrive as task failures. */
-export const publishRetry = [{ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 3, ...backoff }];
+export const publishRetry = [
+  { ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 3, ...backoff },
+];
 
 const publish = (topicArn: string, subject: string, message: string, next: string) => ({
   Type: 'Task',
@@ -160,7 +162,9 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       },
       AllDelivered: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.summary.left', NumericGreaterThan: 0, Next: pipelineStates.notifyOrdersLeft }],
+        Choices: [
+          { Variable: '$.summary.left', NumericGreaterThan: 0, Next: pipelineStates.notifyOrdersLeft },
+        ],
         Default: 'Done',
       },
       Done: { Type: 'Succeed', OutputPath: '$.summary' },

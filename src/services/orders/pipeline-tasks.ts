@@ -37,7 +37,8 @@ const deliveriesInFlight = 8;
 const runOf = (input: unknown) => String((input as { runId?: unknown }).runId);
 
 function tally(outcomes: DeliveryOutcome[]) {
-  const count = (delivery: DeliveryOutcome['delivery']) => outcomes.filter((o) => o.delivery === delivery).length;
+  const count = (delivery: DeliveryOutcome['delivery']) =>
+    outcomes.filter((o) => o.delivery === delivery).length;
   return { settled: count('settled'), left: count('left'), skipped: count('skipped') };
 }
 
@@ -78,7 +79,8 @@ export function pipelineTasks(deps: PipelineTaskDependencies) {
       const counts = tally(outcomes);
       log.info({ event: 'pipeline.batch', runId, batch, ...counts }, 'batch delivered');
       const passing = outcomes.filter((o) => o.delivery === 'left' && o.transient).length;
-      if (passing > 0) throw new DeliveryRetryable(`${passing} order(s) of batch ${batch} met a passing fault`);
+      if (passing > 0)
+        throw new DeliveryRetryable(`${passing} order(s) of batch ${batch} met a passing fault`);
       return { batch, ...counts };
     },
 

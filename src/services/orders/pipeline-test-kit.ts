@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../../local/test-platform.js';
-import { maxOrdersPerRequest, type OrderInput } from './domain.js';
+import { maxOrdersPerRequest, type OrderInput, resultKey } from './domain.js';
 
 /** Test helpers for the pipeline suites: one platform with the orders service, driven through its API. */
 export const resultsBucket = 'skiff-local-orders-results';
@@ -89,5 +89,4 @@ export const ordersOf = (count: number, prefix = 'o') =>
   }));
 
 /** The S3 key of an accepted result, as a listing shows it. */
-export const keyFor = (recordId: string, decidedAt: string) =>
-  `results/${decidedAt.slice(0, 10)}/${encodeURIComponent(recordId)}.json`;
+export const keyFor = (record_id: string, decidedAt: string) => resultKey({ record_id, decidedAt });

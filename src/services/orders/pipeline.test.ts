@@ -164,7 +164,9 @@ describe('pipeline runs API', () => {
     const second = await list(`?limit=2&cursor=${first.json().next}`);
     // Only three finished runs are kept: the first one is forgotten.
     expect(second.json()).toEqual({ runs: [expect.objectContaining({ runId: ids[1] })], next: null });
-    expect((await harness.platform.app.inject({ url: `/orders/pipeline/runs/${ids[0]}` })).statusCode).toBe(404);
+    expect((await harness.platform.app.inject({ url: `/orders/pipeline/runs/${ids[0]}` })).statusCode).toBe(
+      404,
+    );
 
     const forged = await list('?cursor=e30');
     expect(forged.statusCode).toBe(400);

@@ -38,7 +38,11 @@ function localRunner(context: Context, tasks: Tasks): WorkflowRunner {
       [pipelineStates.deliverBatch]: tasks.deliverBatch,
       [pipelineStates.summarize]: tasks.summarizeRun,
     },
-    publishStates: [pipelineStates.notifyOrdersLeft, pipelineStates.notifyGaveUp, pipelineStates.notifyFailure],
+    publishStates: [
+      pipelineStates.notifyOrdersLeft,
+      pipelineStates.notifyGaveUp,
+      pipelineStates.notifyFailure,
+    ],
     notifier,
     waitMs: config.orders.pipelineWaitMs,
     keepFinished: config.orders.runsKept,

@@ -33,8 +33,13 @@ export interface SettlementStore {
 }
 
 export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: string): SettlementStore {
-  const update = (recordId: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>) =>
-    unlessConditionFails(documents.send(new UpdateCommand({ TableName: table, Key: { record_id: recordId }, ...input })));
+  const update = (
+    recordId: string,
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ) =>
+    unlessConditionFails(
+      documents.send(new UpdateCommand({ TableName: table, Key: { record_id: recordId }, ...input })),
+    );
 
   return {
     async claim(recordId, runId, now, leaseMs) {
@@ -68,7 +73,8 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
 
     async release(recordId, runId, fault) {
       await update(recordId, {
-        UpdateExpression: 'SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one REMOVE claim, claimUntil',
+        UpdateExpression:
+          'SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one REMOVE claim, claimUntil',
         ConditionExpression: 'claim = :run',
         ExpressionAttributeValues: { ':fault': fault, ':run': runId, ':zero': 0, ':one': 1 },
       });
