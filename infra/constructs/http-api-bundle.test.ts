@@ -129,7 +129,8 @@ describe('non-HTTP entries in the bundles', () => {
   it.each([
     ['donations', 'sweepHandler'],
     ['orders', 'fetchResultsHandler'],
-    ['orders', 'processOrderHandler'],
+    ['orders', 'deliverBatchHandler'],
+    ['orders', 'summarizeRunHandler'],
     ['records', 'ingestHandler'],
     ['records', 'recoveryHandler'],
   ])('%s exports %s', (service, name) => {

@@ -1,7 +1,12 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelineDefinition } from '../../src/services/orders/pipeline-definition.js';
+import {
+  deliveryRetry,
+  lambdaRetry,
+  pipelineDefinition,
+  publishRetry,
+} from '../../src/services/orders/pipeline-definition.js';
 import { buildApp } from '../app.js';
 import { pipelinePlaceholders } from './orders-stack.js';
 
@@ -40,9 +45,10 @@ describe('orders stack', () => {
     expect(asl).toEqual(pipelineDefinition(pipelinePlaceholders));
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     expect(Object.keys(machine?.Properties.DefinitionSubstitutions).sort()).toEqual([
+      'DeliverBatchArn',
       'FetchResultsArn',
       'NotificationsTopicArn',
-      'ProcessOrderArn',
+      'SummarizeRunArn',
     ]);
   });
 
@@ -51,7 +57,7 @@ describe('orders stack', () => {
     expect(asl.States.ResultsReady).toMatchObject({
       Type: 'Choice',
       Choices: [
-        { Variable: '$.fetched.results', BooleanEquals: true, Next: 'ProcessOrders' },
+        { Variable: '$.fetched.results', BooleanEquals: true, Next: 'DeliverOrders' },
         { Variable: '$.attempt', NumericGreaterThanEqualsPath: '$.maxAttempts', Next: 'NotifyGaveUp' },
       ],
       Default: 'WaitForResults',
@@ -59,22 +65,75 @@ describe('orders stack', () => {
     expect(asl.States.WaitForResults).toEqual({ Type: 'Wait', Seconds: 30, Next: 'FetchResults' });
   });
 
-  it('maps over the orders with bounded concurrency and catches rejections to SNS', () => {
-    const map = asl.States.ProcessOrders;
-    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.fetched.orders', MaxConcurrency: 10 });
-    const steps = map.ItemProcessor.States;
-    expect(steps.ProcessOrder.Catch).toEqual([
-      { ErrorEquals: ['OrderRejected'], ResultPath: '$.error', Next: 'NotifyRejected' },
-    ]);
-    expect(steps.NotifyRejected).toMatchObject({
-      Type: 'Task',
-      Resource: 'arn:aws:states:::sns:publish',
-      Parameters: { TopicArn: pipelinePlaceholders.notificationsTopic },
+  it('maps over batch numbers, never orders, and keeps no results in the state', () => {
+    const map = asl.States.DeliverOrders;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.fetched.batches',
+      ItemSelector: { 'runId.$': '$$.Execution.Name', 'batch.$': '$$.Map.Item.Value' },
+      MaxConcurrency: 4,
+      ResultPath: null,
+      Next: 'SummarizeRun',
     });
+    expect(map.ItemProcessor.States.DeliverBatch.Resource).toBe(pipelinePlaceholders.deliverBatch);
+  });
+
+  it('retries deliveries with backoff on passing faults and leaves what still fails to the next run', () => {
+    const deliver = asl.States.DeliverOrders.ItemProcessor.States.DeliverBatch;
+    expect(deliver.Retry).toEqual([
+      {
+        ErrorEquals: ['DeliveryRetryable'],
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxDelaySeconds: 60,
+        JitterStrategy: 'FULL',
+        MaxAttempts: 4,
+      },
+      expect.objectContaining({
+        ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException', 'States.Timeout']),
+      }),
+    ]);
+    expect(deliver.Retry).toEqual(deliveryRetry);
+    expect(deliver.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'BatchLeft' },
+    ]);
+    expect(asl.States.DeliverOrders.ItemProcessor.States.BatchLeft).toMatchObject({
+      Type: 'Pass',
+      End: true,
+    });
+    for (const state of ['FetchResults', 'SummarizeRun'])
+      expect(asl.States[state].Retry).toEqual(lambdaRetry);
+  });
+
+  it('retries every SNS publish with backoff', () => {
+    for (const state of ['NotifyOrdersLeft', 'NotifyGaveUp', 'NotifyFailure']) {
+      expect(asl.States[state]).toMatchObject({
+        Resource: 'arn:aws:states:::sns:publish',
+        Retry: publishRetry,
+      });
+    }
+    expect(publishRetry).toEqual([
+      expect.objectContaining({
+        ErrorEquals: ['States.TaskFailed', 'States.Timeout'],
+        BackoffRate: 2,
+        MaxAttempts: 3,
+      }),
+    ]);
+  });
+
+  it('fails a run that left orders undelivered, after notifying', () => {
+    expect(asl.States.AllDelivered).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.summary.left', NumericGreaterThan: 0, Next: 'NotifyOrdersLeft' }],
+      Default: 'Done',
+    });
+    expect(asl.States.NotifyOrdersLeft.Next).toBe('OrdersLeft');
+    expect(asl.States.OrdersLeft).toMatchObject({ Type: 'Fail', Error: 'OrdersLeft' });
+    expect(asl.States.Done).toEqual({ Type: 'Succeed', OutputPath: '$.summary' });
   });
 
   it('notifies on any other failure and on giving up', () => {
-    for (const state of ['FetchResults', 'ProcessOrders']) {
+    for (const state of ['FetchResults', 'DeliverOrders', 'SummarizeRun']) {
       expect(asl.States[state].Catch).toContainEqual({
         ErrorEquals: ['States.ALL'],
         ResultPath: '$.error',
@@ -99,13 +158,42 @@ describe('orders stack', () => {
     });
   });
 
-  it('alarms on failed and timed-out runs', () => {
+  it('alarms on failed and timed-out runs, and on orders left undelivered', () => {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metric,
         Namespace: 'AWS/States',
       });
     }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OrdersLeft',
+      Namespace: 'skiff',
+      Dimensions: [{ Name: 'service', Value: 'orders' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+  });
+
+  it('keeps run batches and summaries in their own table, expiring', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'skiff-dev-orders-runs',
+      KeySchema: [
+        { AttributeName: 'runId', KeyType: 'HASH' },
+        { AttributeName: 'part', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('gives the delivering function exactly PutObject under results/ and publish on the topic', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p).includes('DeliverBatch'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    const actions = policies.flatMap((statement) => [statement.Action].flat()).sort();
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:PutObject', 'sns:Publish']),
+    );
+    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
   });
 
   it('encrypts the notifications topic', () => {

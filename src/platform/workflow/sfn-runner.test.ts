@@ -1,6 +1,8 @@
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
+  InvalidToken,
+  ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -63,5 +65,38 @@ describe('sfnWorkflowRunner', () => {
       throw new ExecutionDoesNotExist({ message: 'nope', $metadata: {} });
     });
     expect(await sfnWorkflowRunner(client, machine).describe('missing')).toBeUndefined();
+  });
+
+  it('lists executions newest first (as ListExecutions answers), describing each, with the next token', async () => {
+    const { client, sent } = fakeSfn((command) =>
+      command instanceof ListExecutionsCommand
+        ? { executions: [{ name: 'run-2' }, { name: 'run-1' }], nextToken: 'token-2' }
+        : { status: 'SUCCEEDED', startDate: new Date('2026-11-21T10:00:00Z'), output: '{"settled":1}' },
+    );
+    const page = await sfnWorkflowRunner(client, machine).list(2, 'token-1');
+    expect((sent[0] as ListExecutionsCommand).input).toEqual({
+      stateMachineArn: machine,
+      maxResults: 2,
+      nextToken: 'token-1',
+    });
+    expect(
+      sent.slice(1).map((c) => (c as DescribeExecutionCommand).input.executionArn?.split(':').at(-1)),
+    ).toEqual(['run-2', 'run-1']);
+    expect(page).toEqual({
+      runs: [
+        expect.objectContaining({ runId: 'run-2', status: 'SUCCEEDED', output: { settled: 1 } }),
+        expect.objectContaining({ runId: 'run-1' }),
+      ],
+      next: 'token-2',
+    });
+  });
+
+  it('answers a token Step Functions refuses as the caller’s error (400)', async () => {
+    const { client } = fakeSfn(() => {
+      throw new InvalidToken({ message: 'bad token', $metadata: {} });
+    });
+    await expect(sfnWorkflowRunner(client, machine).list(2, 'forged')).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 });
