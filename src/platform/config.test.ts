@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         pipelineIntervalMs: 0,
         pipelineWaitMs: 1000,
         maxAttempts: 10,
+        runsKept: 100,
         stateMachineArn: undefined,
         auction: { seed: undefined, readyProbability: 0.5, acceptProbability: 0.7 },
       },
