@@ -129,7 +129,7 @@ describe('orders stack', () => {
     });
     expect(asl.States.NotifyOrdersLeft.Next).toBe('OrdersLeft');
     expect(asl.States.OrdersLeft).toMatchObject({ Type: 'Fail', Error: 'OrdersLeft' });
-    expect(asl.States.Done).toEqual({ Type: 'Succeed', OutputPath: '$.summary' });
+    expect(asl.States.Done).toEqual({ Type: 'Pass', OutputPath: '$.summary', End: true });
   });
 
   it('notifies on any other failure and on giving up', () => {

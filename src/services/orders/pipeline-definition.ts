@@ -167,7 +167,8 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
         ],
         Default: 'Done',
       },
-      Done: { Type: 'Succeed', OutputPath: '$.summary' },
+      // A Pass, not a Succeed: cfn-lint's schema refuses OutputPath on Succeed.
+      Done: { Type: 'Pass', OutputPath: '$.summary', End: true },
       [pipelineStates.notifyOrdersLeft]: publish(
         arns.notificationsTopic,
         'Auction orders left for the next run',
