@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       idempotencyWaitMs: 10_000,
       maxAvatarBytes: 5_242_880,
       publicUrl: undefined,
+      trustProxy: false,
       records: { maxCsvBytes: 52_428_800, localTenants: [] },
       orders: {
         pipelineIntervalMs: 0,

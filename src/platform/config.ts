@@ -25,6 +25,8 @@ export interface Config {
   idempotencyWaitMs: number;
   maxAvatarBytes: number;
   publicUrl?: string;
+  /** Take the scheme and host from X-Forwarded-Proto/-Host (only behind a proxy that sets them). */
+  trustProxy: boolean;
   records: {
     maxCsvBytes: number;
     localTenants: { id: string; timeZone: string; key: string }[];
@@ -146,8 +148,14 @@ export const configVariables: readonly ConfigVariable[] = [
   {
     name: 'SKIFF_PUBLIC_URL',
     description:
-      'Base of the URLs the API hands out (avatar links, `Link` headers); derived from each request when unset',
+      'Base of the URLs the API hands out (avatar links, `Link` headers); derived from each request when unset (the Helm chart and the CDK set it)',
     default: '(unset)',
+  },
+  {
+    name: 'SKIFF_TRUST_PROXY',
+    description:
+      'Behind a TLS ingress or load balancer: take the scheme and host of derived URLs from `X-Forwarded-Proto`/`-Host`; leave `false` when clients reach the server directly',
+    default: 'false',
   },
   {
     name: 'SKIFF_ORDERS_PIPELINE_INTERVAL',
@@ -272,6 +280,11 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const flag = (name: string): boolean => {
+    const raw = read(name);
+    if (!['true', 'false'].includes(raw)) problems.push(`${name} must be true or false, got "${raw}"`);
+    return raw === 'true';
+  };
   const url = (name: string): string | undefined => {
     const raw = env[name]?.trim();
     if (!raw) return undefined;
@@ -320,6 +333,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyWaitMs: integer('SKIFF_IDEMPOTENCY_WAIT_MS', 0, 60_000),
     maxAvatarBytes: integer('SKIFF_MAX_AVATAR_BYTES', 1024, 50 * 1024 * 1024),
     publicUrl: url('SKIFF_PUBLIC_URL')?.replace(/\/$/, ''),
+    trustProxy: flag('SKIFF_TRUST_PROXY'),
     records: {
       maxCsvBytes: integer('SKIFF_MAX_CSV_BYTES', 1024, 5 * 1024 * 1024 * 1024),
       localTenants: localTenants(env.SKIFF_LOCAL_TENANTS, problems),

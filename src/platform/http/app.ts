@@ -11,9 +11,12 @@ import { type ResolvedResources, resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
 import { registerHealthRoutes } from './health.js';
 import { registerOpenApi } from './openapi.js';
-import { registerProblemHandlers } from './problem.js';
+import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { createValidatorCompiler } from './validation.js';
+
+/** 128 characters of four UTF-8 bytes, each byte escaped as `%XX`: 1,536; with room to spare. */
+export const maxParamLength = 2048;
 
 export interface AppOptions {
   logger: Logger;
@@ -90,6 +93,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: context.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Long enough for the longest id any write route accepts, percent-encoded (128 four-byte characters).
+    maxParamLength: maxParamLength,
+    trustProxy: context.config.trustProxy,
+    frameworkErrors: frameworkErrorProblem,
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.

@@ -89,9 +89,33 @@ function clientErrorDetail(error: FastifyError, request: FastifyRequest): string
   return error.message;
 }
 
+/**
+ * A multipart body the parser could not read. busboy's errors carry no status, so without this they
+ * would be 500s; their wording is fixed text (never the body's content), mapped to what to fix.
+ */
+function malformedMultipart(error: Error): HttpProblem | undefined {
+  if ((error as FastifyError).statusCode !== undefined) return undefined;
+  const message = error.message;
+  if (/boundary/i.test(message)) {
+    return new HttpProblem(400, 'The multipart body has no boundary: its Content-Type must name one.');
+  }
+  if (/unexpected end of (multipart data|form)|terminated early/i.test(message)) {
+    return new HttpProblem(
+      400,
+      'The multipart body ends inside a part: it was cut off before its closing boundary.',
+    );
+  }
+  if (/malformed|header/i.test(message) && /part|multipart/i.test(message)) {
+    return new HttpProblem(400, 'A part of the multipart body has malformed headers.');
+  }
+  return undefined;
+}
+
 /** The problem an error becomes: expected failures as they are, the rest logged and hidden. */
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
-  const problem = error.validation ? validationProblem(fieldErrors(error)) : error;
+  const problem = error.validation
+    ? validationProblem(fieldErrors(error))
+    : (malformedMultipart(error) ?? error);
   if (problem instanceof HttpProblem) {
     return {
       ...problemFor(request, problem.status, problem.message, problem.extensions),
@@ -118,6 +142,21 @@ export function legacyErrorHandler(field: string, emptyBodyText: string) {
     const fallback = error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? emptyBodyText : problem.detail;
     return sendProblem(reply, { ...problem, [field]: problem[field] ?? fallback });
   };
+}
+
+/** Problems for what fails before routing (Fastify's `frameworkErrors`): a bad URL, an over-long parameter. */
+export function frameworkErrorProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  const detail = tooLong
+    ? 'A path parameter is longer than this API accepts.'
+    : error.code === 'FST_ERR_BAD_URL'
+      ? 'The URL is not valid: a % must start a two-digit hexadecimal escape of UTF-8.'
+      : 'The request could not be routed.';
+  request.log.info({ code: error.code, status }, 'client error');
+  reply.header('x-request-id', request.id);
+  // No `instance`: the path is what could not be read, and is not echoed back.
+  return sendProblem(reply, { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail });
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {

@@ -92,6 +92,15 @@ describe('GET /hello/{username}', () => {
     expect((await get('zoë')).statusCode).toBe(404);
   });
 
+  it('takes the decomposed spelling (e + U+0308) as the same user, stored composed (ADR 0004)', async () => {
+    const decomposed = encodeURIComponent('Noe\u0308l');
+    expect((await put(decomposed, { dateOfBirth: '1999-11-23' })).statusCode).toBe(204);
+    expect((await get(encodeURIComponent('No\u00ebl'))).json()).toEqual({
+      message: 'Hello, No\u00ebl! Your birthday is in 2 day(s)',
+    });
+    expect((await get(decomposed)).statusCode).toBe(200);
+  });
+
   it('keeps the last of many parallel writes for one user', async () => {
     const dates = Array.from({ length: 20 }, (_, i) => `1990-01-${String(i + 1).padStart(2, '0')}`);
     const responses = await Promise.all(dates.map((dateOfBirth) => put('frank', { dateOfBirth })));

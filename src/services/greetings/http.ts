@@ -43,6 +43,11 @@ export function greetingsRoutes({ store, clock }: GreetingsDependencies): Fastif
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['greetings'];
+    // One spelling per name (ADR 0004), before the letters-only check: `Zoe` + U+0308 is `Zoë`.
+    app.addHook('preValidation', async (request) => {
+      const params = request.params as { username?: unknown };
+      if (typeof params.username === 'string') params.username = normaliseUsername(params.username);
+    });
 
     app.put(
       '/hello/:username',
@@ -59,7 +64,7 @@ export function greetingsRoutes({ store, clock }: GreetingsDependencies): Fastif
         const now = clock();
         const problem = dateOfBirthProblem(request.body.dateOfBirth, now);
         if (problem) throw validationProblem([{ field: 'body.dateOfBirth', message: problem }]);
-        const username = normaliseUsername(request.params.username);
+        const { username } = request.params;
         await store.save({ username, dateOfBirth: request.body.dateOfBirth }, now);
         request.log.info({ event: 'birthday.saved' }, 'date of birth saved');
         return reply.code(204).send(null);
@@ -77,7 +82,7 @@ export function greetingsRoutes({ store, clock }: GreetingsDependencies): Fastif
         },
       },
       async (request) => {
-        const username = normaliseUsername(request.params.username);
+        const { username } = request.params;
         const saved = await store.find(username);
         const birth = saved && parseCalendarDate(saved.dateOfBirth);
         if (!birth) throw new HttpProblem(404, 'No date of birth is saved for this username.');

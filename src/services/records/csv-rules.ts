@@ -21,6 +21,18 @@ export const fieldLimits: Record<string, number> = {
   date_time: 40,
   doctors_notes: 10_000,
 };
+
+/**
+ * Characters as the API's schemas count them (code points, so an emoji is one), not UTF-16 units;
+ * the cheap length check first, since almost every value passes it.
+ */
+function isLongerThan(value: string, limit: number): boolean {
+  if (value.length <= limit) return false;
+  let count = 0;
+  for (const _ of value) if (++count > limit) return true;
+  return false;
+}
+
 export const extraFieldLimit = 1000;
 export const maxColumns = 50;
 
@@ -74,7 +86,8 @@ export function checkRow(
   for (const field of requiredValues) if (!row[field]) errors.push({ line, field, reason: 'is required' });
   for (const [field, value] of Object.entries(row)) {
     const limit = fieldLimits[field] ?? extraFieldLimit;
-    if (value.length > limit) errors.push({ line, field, reason: `is longer than ${limit} characters` });
+    if (isLongerThan(value, limit))
+      errors.push({ line, field, reason: `is longer than ${limit} characters` });
   }
   const resolved = row.date_time ? resolveDateTime(row.date_time, timeZone) : undefined;
   if (row.date_time && !resolved)

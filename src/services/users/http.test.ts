@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
@@ -121,6 +122,41 @@ describe('POST /user', () => {
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
+  });
+
+  it("stores an avatar sent as `file`, the field name the template's own Swagger gives", async () => {
+    const swagger = JSON.parse(
+      readFileSync(new URL('./fixtures/prima/swagger.current.json', import.meta.url), 'utf8'),
+    );
+    expect(JSON.stringify(swagger.paths['/user'])).toContain('"file"');
+    const avatar = readFileSync(new URL('./fixtures/prima/test-avatar.png', import.meta.url));
+    const response = await post(
+      '/user',
+      form({ name: 'Swagger Client', email: 'swagger@example.org' }, [
+        { field: 'file', filename: 'test-avatar.png', bytes: avatar, type: 'image/png' },
+      ]),
+    );
+    expect(response.statusCode).toBe(201);
+    const image = await platform.app.inject({
+      method: 'GET',
+      url: new URL(response.json().avatar_url).pathname,
+    });
+    expect(image.statusCode).toBe(200);
+    expect(image.rawPayload.equals(avatar)).toBe(true);
+  });
+
+  it('refuses an image under any other field name with a 400 naming the accepted ones, creating no user', async () => {
+    const response = await post(
+      '/user',
+      form({ name: 'Pic', email: 'pic@example.org' }, [{ field: 'picture', filename: 'a.png', bytes: png }]),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().errors).toEqual([
+      { field: 'body.picture', message: expect.stringContaining('"avatar" or "file"') },
+    ]);
+    const list = (await platform.app.inject({ url: '/users?limit=1000' })).json() as { email: string }[];
+    expect(list.map((u) => u.email)).not.toContain('pic@example.org');
   });
 
   it('refuses a form whose avatar is not an image with 415, creating no user and storing nothing', async () => {
