@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { cloudContext } from './cloud-context.js';
 import { loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { isAcceptableRequestId } from './http/request-id.js';
 import { loggerOptions } from './log.js';
 import { resolveResources } from './resources.js';
 import { type BatchResult, handleS3EventBatch, type S3EventMessage } from './s3-event-messages.js';
@@ -34,8 +35,24 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
   };
   return async (event, context) => {
     proxy ??= start();
-    return (await proxy)(event, context);
+    return (await proxy)(correlated(event), context);
   };
+}
+
+/**
+ * Links the app's logs to API Gateway's and X-Ray's: with no usable `X-Request-Id` from the caller,
+ * API Gateway's own request id (the one in its access log) becomes the request id, echoed and logged;
+ * the invocation's X-Ray trace header is passed on for every log line to carry.
+ */
+export function correlated(event: APIGatewayProxyEventV2, env = process.env): APIGatewayProxyEventV2 {
+  const headers = { ...event.headers };
+  const given = headers['x-request-id'];
+  if (!(given && isAcceptableRequestId(given)) && event.requestContext?.requestId) {
+    headers['x-request-id'] = event.requestContext.requestId;
+  }
+  const trace = env._X_AMZN_TRACE_ID;
+  if (trace && !headers['x-amzn-trace-id']) headers['x-amzn-trace-id'] = trace;
+  return { ...event, headers };
 }
 
 /** The service built once per execution environment, outside any HTTP app (tasks, workflow steps). */

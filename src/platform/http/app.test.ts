@@ -86,6 +86,21 @@ describe('request ids', () => {
     for (const line of lines) expect(line).toMatchObject({ service: 'greetings', level: 'info' });
   });
 
+  it('puts the X-Ray trace id on every line of a request that has one', async () => {
+    const traced = await platform.app.inject({
+      method: 'GET',
+      url: '/hello/nobody',
+      headers: {
+        'x-request-id': 'traced-1',
+        'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      },
+    });
+    expect(traced.statusCode).toBe(404);
+    const lines = platform.logs().filter((line) => line.requestId === 'traced-1');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line.traceId).toBe('1-5759e988-bd862e3fe1be46a994272793');
+  });
+
   it('generates an id when none is given, or when the given one is unsafe', async () => {
     const none = await platform.app.inject({ method: 'GET', url: '/healthz' });
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

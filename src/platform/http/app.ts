@@ -12,7 +12,7 @@ import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.
 import { registerHealthRoutes } from './health.js';
 import { registerOpenApi } from './openapi.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
-import { requestIdFor } from './request-id.js';
+import { requestIdFor, withTrace } from './request-id.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** 128 characters of four UTF-8 bytes, each byte escaped as `%XX`: 1,536; with room to spare. */
@@ -97,6 +97,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxParamLength: maxParamLength,
     trustProxy: context.config.trustProxy,
     frameworkErrors: frameworkErrorProblem,
+    childLoggerFactory: (logger, bindings, childOptions, raw) =>
+      logger.child(withTrace(bindings, raw), childOptions),
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
@@ -124,8 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const log = logger.child({ service: service.name });
     const instance = service.create({ ...context, resources, log });
     await app.register(async (scope) => {
-      scope.setChildLoggerFactory((_platformLogger, bindings, childOptions) =>
-        log.child(bindings, childOptions),
+      scope.setChildLoggerFactory((_platformLogger, bindings, childOptions, raw) =>
+        log.child(withTrace(bindings, raw), childOptions),
       );
       await scope.register(instance.routes);
     });
