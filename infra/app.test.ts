@@ -1,4 +1,5 @@
 import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -8,6 +9,7 @@ describe('the CDK app', () => {
     const app = buildApp(new App({ context: { stage: 'stage' } }));
     expect(app.node.children.map((c) => c.node.id).sort()).toEqual(
       [
+        'skiff-stage-alerts',
         'skiff-stage-donations',
         'skiff-stage-eks',
         'skiff-stage-greetings',
@@ -16,6 +18,47 @@ describe('the CDK app', () => {
         'skiff-stage-users',
       ].sort(),
     );
+  });
+});
+
+describe('alarms that page', () => {
+  it('wires every alarm of every stack to the alerts topic, on alarm and on OK', () => {
+    const app = buildApp(new App({ context: { stage: 'dev', alertsEmail: 'ops@example.org' } }));
+    let alarms = 0;
+    for (const stack of app.node.children as Stack[]) {
+      const template = Template.fromStack(stack);
+      for (const [id, alarm] of Object.entries(template.findResources('AWS::CloudWatch::Alarm'))) {
+        alarms += 1;
+        const topic = { 'Fn::Join': ['', expect.arrayContaining([':skiff-dev-platform-alerts'])] };
+        expect(alarm.Properties.AlarmActions, `${stack.node.id}/${id}`).toEqual([topic]);
+        expect(alarm.Properties.OKActions, `${stack.node.id}/${id}`).toEqual([topic]);
+      }
+    }
+    expect(alarms).toBeGreaterThan(25);
+    const alerts = Template.fromStack(app.node.findChild('skiff-dev-alerts') as Stack);
+    alerts.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'skiff-dev-platform-alerts',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    alerts.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    alerts.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Effect: 'Allow' }),
+        ]),
+      },
+    });
+  });
+
+  it('notifies a Slack channel through AWS Chatbot when both ids are given', () => {
+    const context = { stage: 'dev', slackWorkspaceId: 'T0123', slackChannelId: 'C0456' };
+    const alerts = Template.fromStack(buildApp(new App({ context })).node.findChild('skiff-dev-alerts') as Stack);
+    alerts.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123',
+      SlackChannelId: 'C0456',
+      SnsTopicArns: [Match.anyValue()],
+    });
+    expect(() => buildApp(new App({ context: { stage: 'dev', slackWorkspaceId: 'T0123' } }))).toThrow(/both/);
   });
 });
 

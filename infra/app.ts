@@ -1,13 +1,25 @@
 /** The CDK app: one stack per service, for the stage named by `-c stage=dev|stage|prod`. */
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { AlarmsNotify } from './aspects/alarms-notify.js';
 import { environmentFor } from './environments.js';
+import { AlertsStack, alertsTopicName } from './stacks/alerts-stack.js';
 import { DonationsStack } from './stacks/donations-stack.js';
 import { EksStack } from './stacks/eks-stack.js';
 import { GreetingsStack } from './stacks/greetings-stack.js';
 import { OrdersStack } from './stacks/orders-stack.js';
 import { RecordsStack } from './stacks/records-stack.js';
 import { UsersStack } from './stacks/users-stack.js';
+
+/** Slack through AWS Chatbot: both ids, or neither. */
+function slackOf(app: App): { workspaceId: string; channelId: string } | undefined {
+  const workspaceId = app.node.tryGetContext('slackWorkspaceId');
+  const channelId = app.node.tryGetContext('slackChannelId');
+  if (!workspaceId && !channelId) return undefined;
+  if (!workspaceId || !channelId)
+    throw new Error('Set both -c slackWorkspaceId=… and -c slackChannelId=…, or neither');
+  return { workspaceId: String(workspaceId), channelId: String(channelId) };
+}
 
 export function buildApp(app: App): App {
   // Cross-stack references (the pods' role to the users table) keep their producers from deletion.
@@ -17,6 +29,12 @@ export function buildApp(app: App): App {
   const environment = environmentFor(app.node.tryGetContext('stage'));
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-1';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region };
+  const alerts = new AlertsStack(app, `skiff-${environment.stage}-alerts`, {
+    env,
+    environment,
+    email: app.node.tryGetContext('alertsEmail'),
+    slack: slackOf(app),
+  });
   new GreetingsStack(app, `skiff-${environment.stage}-greetings`, { env, environment });
   new DonationsStack(app, `skiff-${environment.stage}-donations`, {
     env,
@@ -42,6 +60,12 @@ export function buildApp(app: App): App {
     imageTag: app.node.tryGetContext('imageTag') ?? '0.1.0',
     apiAllowedCidrs: String(app.node.tryGetContext('apiAllowedCidrs') ?? '0.0.0.0/0').split(','),
   });
+  for (const stack of app.node.children) {
+    if (stack instanceof Stack && stack !== alerts) {
+      stack.addDependency(alerts, 'its alarms notify the alerts topic');
+      Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));
+    }
+  }
   Tags.of(app).add('project', 'skiff');
   Tags.of(app).add('stage', environment.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
