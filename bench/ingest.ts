@@ -28,6 +28,7 @@ import { createTableInput, provisionResources } from '../src/local/provision.js'
 import { batchPut } from '../src/platform/aws/batch-write.js';
 import { createAwsClients } from '../src/platform/aws/clients.js';
 import { queryPage } from '../src/platform/aws/paged-query.js';
+import { loadConfig } from '../src/platform/config.js';
 import { resolveResources } from '../src/platform/resources.js';
 import { s3FileStore } from '../src/services/records/file-store.js';
 import { ingester } from '../src/services/records/ingester.js';
@@ -92,6 +93,7 @@ async function main() {
     region: 'eu-west-1',
     endpoints: engines.endpoints,
     credentials: localCredentials,
+    timeouts: loadConfig({}).awsTimeouts,
   });
   const resources = resolveResources('bench', 'records', recordsResources);
   const log = pino({ level: 'silent' });

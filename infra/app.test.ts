@@ -40,7 +40,10 @@ describe('alarms that page', () => {
       TopicName: 'skiff-dev-platform-alerts',
       KmsMasterKeyId: Match.anyValue(),
     });
-    alerts.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    alerts.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+    });
     alerts.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -52,7 +55,9 @@ describe('alarms that page', () => {
 
   it('notifies a Slack channel through AWS Chatbot when both ids are given', () => {
     const context = { stage: 'dev', slackWorkspaceId: 'T0123', slackChannelId: 'C0456' };
-    const alerts = Template.fromStack(buildApp(new App({ context })).node.findChild('skiff-dev-alerts') as Stack);
+    const alerts = Template.fromStack(
+      buildApp(new App({ context })).node.findChild('skiff-dev-alerts') as Stack,
+    );
     alerts.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123',
       SlackChannelId: 'C0456',

@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     region: config.region,
     endpoints,
     ...(local && { credentials: localCredentials }),
+    timeouts: config.awsTimeouts,
   });
   const commands = recordsCommands(
     aws,

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -9,6 +10,9 @@ import { Construct } from 'constructs';
 import type { Environment } from '../environments.js';
 import { fiveMinutes, thresholdAlarm } from './alarms.js';
 import { ServiceFunction } from './service-function.js';
+
+/** Every HTTP API function's timeout (API Gateway's own integration limit is 30 s). */
+export const httpFunctionTimeout = Duration.seconds(10);
 
 export interface HttpApiFunctionProps {
   service: string;
@@ -42,6 +46,7 @@ export class HttpApiFunction extends Construct {
       description: `skiff ${service} HTTP API`,
       environment,
       variables,
+      timeout: httpFunctionTimeout,
     });
     this.function = lambda.function;
     this.role = lambda.role;

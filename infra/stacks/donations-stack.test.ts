@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { physicalName } from '../../src/platform/resources.js';
 import { buildApp } from '../app.js';
+import { idempotencyAnswerMarginMs } from './donations-stack.js';
 
 const synthesize = (context: Record<string, string>) => {
   const app = buildApp(new App({ context: { stage: 'dev', ...context } }));
@@ -50,6 +51,17 @@ describe('donations stack', () => {
       },
     });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it("has a repeat's idempotency wait end well before the HTTP function's timeout, so it can answer 409", () => {
+    const [http] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Handler === 'index.handler',
+    );
+    const waitMs = Number(http?.Properties.Environment.Variables.SKIFF_IDEMPOTENCY_WAIT_MS);
+    const timeoutMs = Number(http?.Properties.Timeout) * 1000;
+    expect(waitMs).toBeGreaterThan(0);
+    expect(waitMs + idempotencyAnswerMarginMs).toBeLessThanOrEqual(timeoutMs);
+    expect(timeoutMs - waitMs).toBeGreaterThanOrEqual(3000);
   });
 
   it('tells both functions the topic ARN and grants them only what they call', () => {

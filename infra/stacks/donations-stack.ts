@@ -8,9 +8,12 @@ import { pendingThankYousMetric } from '../../src/services/donations/thank-you.j
 import { serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { EncryptedTopic } from '../constructs/encrypted-topic.js';
-import { HttpApiFunction } from '../constructs/http-api-function.js';
+import { HttpApiFunction, httpFunctionTimeout } from '../constructs/http-api-function.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
+
+/** What a repeat needs after its wait: one more claim read and its answer. */
+export const idempotencyAnswerMarginMs = 3_000;
 
 export interface DonationsStackProps extends StackProps {
   environment: Environment;
@@ -51,6 +54,8 @@ export class DonationsStack extends Stack {
     const variables = {
       SKIFF_SNS_TOPIC_ARNS: topic.topicArn,
       SKIFF_THANK_YOU_THRESHOLD: String(props.thankYouThreshold ?? 2),
+      // A parallel repeat of a request must answer its 409 before the function is cut off (a bare 500).
+      SKIFF_IDEMPOTENCY_WAIT_MS: String(httpFunctionTimeout.toMilliseconds() - idempotencyAnswerMarginMs),
     };
     const http = new HttpApiFunction(this, 'Http', { service: 'donations', entry, environment, variables });
     const sweep = new ServiceFunction(this, 'Sweep', {

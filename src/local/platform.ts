@@ -127,6 +127,7 @@ export async function startLocalPlatform(
     region: config.region,
     endpoints: { ...endpoints, sqs: config.endpoints.sqs },
     credentials: localCredentials,
+    timeouts: config.awsTimeouts,
   });
   const resources = Object.fromEntries(
     services.map((s) => [s.name, resolveResources(config.stage, s.name, s.resources)]),

@@ -15,7 +15,11 @@ export interface CloudContext {
 
 /** What the container and Lambda runtimes hand services: real AWS through the SDK, SNS for notices. */
 export function cloudContext(config: Config, services: ServiceModule[]): CloudContext {
-  const aws = createAwsClients({ region: config.region, endpoints: config.endpoints });
+  const aws = createAwsClients({
+    region: config.region,
+    endpoints: config.endpoints,
+    timeouts: config.awsTimeouts,
+  });
   const topics = declaredTopics(services.map((s) => resolveResources(config.stage, s.name, s.resources)));
   return {
     config,

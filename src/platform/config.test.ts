@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configVariables, loadConfig } from './config.js';
+import { worstCaseCallMs } from './aws/clients.js';
+import { ConfigError, configVariables, loadConfig, publishDeadlineMs } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -22,6 +23,9 @@ describe('loadConfig', () => {
       maxAvatarBytes: 5_242_880,
       publicUrl: undefined,
       trustProxy: false,
+      awsTimeouts: { connectMs: 2000, requestMs: 5000 },
+      thankYouLeaseMs: 30000,
+      logDigestKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       records: { maxCsvBytes: 52_428_800, localTenants: [] },
       orders: {
         pipelineIntervalMs: 0,
@@ -92,6 +96,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be a whole number from 0 to 65535/);
     expect(() => loadConfig({ SKIFF_BODY_LIMIT_BYTES: '-1' })).toThrow(/SKIFF_BODY_LIMIT_BYTES/);
     expect(() => loadConfig({ SKIFF_AUCTION_READY_PROBABILITY: '1.5' })).toThrow(/from 0 to 1, got "1.5"/);
+  });
+});
+
+describe('deadlines behind leases', () => {
+  it('cuts a thank-you publish off early enough that the write after it fits in the lease', () => {
+    const config = loadConfig({});
+    const writeMs = worstCaseCallMs(config.awsTimeouts);
+    expect(publishDeadlineMs(config)).toBeGreaterThanOrEqual(1000);
+    expect(publishDeadlineMs(config) + writeMs).toBeLessThan(config.thankYouLeaseMs);
+  });
+
+  it('refuses a lease too short for the configured AWS timeouts, naming it', () => {
+    expect(() => loadConfig({ SKIFF_THANK_YOU_LEASE_MS: '20000' })).toThrow(
+      /SKIFF_THANK_YOU_LEASE_MS must leave/,
+    );
   });
 });
 

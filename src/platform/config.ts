@@ -3,6 +3,8 @@
  * Every variable is declared here with its description and default; the README table is held
  * against this list by a test, so the two cannot drift apart.
  */
+import { randomBytes } from 'node:crypto';
+import { worstCaseCallMs } from './aws/clients.js';
 import { isTimeZone } from './time-zone.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -27,6 +29,11 @@ export interface Config {
   publicUrl?: string;
   /** Take the scheme and host from X-Forwarded-Proto/-Host (only behind a proxy that sets them). */
   trustProxy: boolean;
+  awsTimeouts: { connectMs: number; requestMs: number };
+  /** How long a thank-you's publisher holds it before another may try. */
+  thankYouLeaseMs: number;
+  /** The key of the digests logs carry instead of personal ids. */
+  logDigestKey: string;
   records: {
     maxCsvBytes: number;
     localTenants: { id: string; timeZone: string; key: string }[];
@@ -40,6 +47,14 @@ export interface Config {
     auction: { seed?: string; readyProbability: number; acceptProbability: number };
   };
   localPorts: { dynamodb: number; s3: number };
+}
+
+/** Room left in a lease after its last write, for clocks and scheduling. */
+const leaseMarginMs = 2_000;
+
+/** A thank-you's publish is cut off when only the worst case of the write after it is left of the lease. */
+export function publishDeadlineMs(config: Pick<Config, 'thankYouLeaseMs' | 'awsTimeouts'>): number {
+  return config.thankYouLeaseMs - worstCaseCallMs(config.awsTimeouts) - leaseMarginMs;
 }
 
 export interface ConfigVariable {
@@ -150,6 +165,29 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       'Base of the URLs the API hands out (avatar links, `Link` headers); derived from each request when unset (the Helm chart and the CDK set it)',
     default: '(unset)',
+  },
+  {
+    name: 'SKIFF_AWS_CONNECT_TIMEOUT_MS',
+    description: 'Every AWS SDK call: how long one try may wait to connect',
+    default: '2000',
+  },
+  {
+    name: 'SKIFF_AWS_REQUEST_TIMEOUT_MS',
+    description:
+      'Every AWS SDK call: how long one try may wait with no answer (S3 streams and SQS long polls never below 30 s); three tries',
+    default: '5000',
+  },
+  {
+    name: 'SKIFF_THANK_YOU_LEASE_MS',
+    description:
+      'Donations: how long one publisher holds a thank-you; its publish is cut off early enough that the write after it fits in the lease too',
+    default: '30000',
+  },
+  {
+    name: 'SKIFF_LOG_DIGEST_KEY',
+    description:
+      'Key of the digests logs carry instead of ids that may be personal (donor ids); the same on every process of a stage to correlate across them; keep it secret',
+    default: '(random per process)',
   },
   {
     name: 'SKIFF_TRUST_PROXY',
@@ -334,6 +372,12 @@ export function loadConfig(env: Env = process.env): Config {
     maxAvatarBytes: integer('SKIFF_MAX_AVATAR_BYTES', 1024, 50 * 1024 * 1024),
     publicUrl: url('SKIFF_PUBLIC_URL')?.replace(/\/$/, ''),
     trustProxy: flag('SKIFF_TRUST_PROXY'),
+    awsTimeouts: {
+      connectMs: integer('SKIFF_AWS_CONNECT_TIMEOUT_MS', 100, 60_000),
+      requestMs: integer('SKIFF_AWS_REQUEST_TIMEOUT_MS', 100, 120_000),
+    },
+    thankYouLeaseMs: integer('SKIFF_THANK_YOU_LEASE_MS', 100, 600_000),
+    logDigestKey: env.SKIFF_LOG_DIGEST_KEY?.trim() || randomBytes(32).toString('hex'),
     records: {
       maxCsvBytes: integer('SKIFF_MAX_CSV_BYTES', 1024, 5 * 1024 * 1024 * 1024),
       localTenants: localTenants(env.SKIFF_LOCAL_TENANTS, problems),
@@ -355,6 +399,11 @@ export function loadConfig(env: Env = process.env): Config {
       s3: integer('SKIFF_LOCAL_S3_PORT', 0, 65535),
     },
   };
+  if (publishDeadlineMs(config) < 1_000) {
+    problems.push(
+      `SKIFF_THANK_YOU_LEASE_MS must leave a publish at least 1 s after the worst case of a write (${worstCaseCallMs(config.awsTimeouts)} ms with these AWS timeouts), got ${config.thankYouLeaseMs}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { LogLevel } from './config.js';
@@ -38,6 +38,15 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
       res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
     },
   };
+}
+
+/**
+ * A keyed digest for ids that may be personal data (a donor id may be an e-mail address): logs carry
+ * it to correlate lines by, never the id. Keyed (HMAC), so a guessed address cannot be checked
+ * against a log; the key is `SKIFF_LOG_DIGEST_KEY` (one per stage), or random per process when unset.
+ */
+export function keyedDigest(key: string): (value: string) => string {
+  return (value) => createHmac('sha256', key).update(value).digest('hex').slice(0, 16);
 }
 
 /** Object keys carry file names (personal data): logs get a short hash of the key to correlate by. */

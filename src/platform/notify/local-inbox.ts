@@ -7,7 +7,11 @@ export class LocalInbox implements Notifier {
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
-  async publish(notification: Notification): Promise<{ messageId: string }> {
+  async publish(
+    notification: Notification,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ messageId: string }> {
+    options.signal?.throwIfAborted();
     const messageId = randomUUID();
     this.#entries.push({ ...notification, messageId, publishedAt: this.clock().toISOString() });
     return { messageId };

@@ -15,5 +15,6 @@ export interface PublishedNotification extends Notification {
 }
 
 export interface Notifier {
-  publish(notification: Notification): Promise<{ messageId: string }>;
+  /** `signal` aborts the publish (a deadline behind a lease); an aborted publish must not go out. */
+  publish(notification: Notification, options?: { signal?: AbortSignal }): Promise<{ messageId: string }>;
 }

@@ -15,7 +15,7 @@ export function snsNotifier(sns: SNSClient, topicArns: string[], required: strin
     throw new Error(`SKIFF_SNS_TOPIC_ARNS has no ARN for topic(s): ${missing.join(', ')}`);
   }
   return {
-    async publish({ topic, subject, message, attributes }) {
+    async publish({ topic, subject, message, attributes }, options = {}) {
       const arn = arns.get(topic);
       if (!arn) throw new Error(`No ARN configured for topic ${topic}`);
       const { MessageId } = await sns.send(
@@ -32,6 +32,7 @@ export function snsNotifier(sns: SNSClient, topicArns: string[], required: strin
             ]),
           ),
         }),
+        { abortSignal: options.signal },
       );
       return { messageId: MessageId ?? '' };
     },

@@ -1,8 +1,7 @@
-import { v5 as uuidFromName } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { normaliseDonation, requestFingerprint } from './domain.js';
-import { dynamoIdempotencyStore, keyLeaseMs } from './idempotency-store.js';
+import { dynamoIdempotencyStore, keyLeaseMs, keyLifetimeSeconds } from './idempotency-store.js';
 import { dynamoLedgerStore } from './ledger-store.js';
 
 /**
@@ -10,7 +9,6 @@ import { dynamoLedgerStore } from './ledger-store.js';
  * the lease lapses takes the key over and must neither lose the donation nor record it twice.
  */
 const table = 'skiff-local-donations-ledger';
-const keyNamespace = '6f1d3c5e-2b7a-4c1e-9a4f-5d8e7b6a3c21';
 let now = new Date('2026-11-21T10:00:00Z');
 let platform: TestPlatform;
 
@@ -32,8 +30,8 @@ async function crashedRequest(
   const ledger = dynamoLedgerStore(platform.aws.documents, table);
   const request = normaliseDonation(body);
   const claim = await keys.claim(key, requestFingerprint(request), 'dead-token', now);
-  expect(claim).toEqual({ state: 'started' });
-  const donation = { ...request, donationId: uuidFromName(key, keyNamespace), createdAt: now.toISOString() };
+  expect(claim).toEqual({ state: 'started', donationId: 'dead-token' });
+  const donation = { ...request, donationId: 'dead-token', createdAt: now.toISOString() };
   if (stopAfterAppend) await ledger.append(donation, (n) => keys.noteAttempt(key, 'dead-token', n));
   else await keys.noteAttempt(key, 'dead-token', 1);
 }
@@ -47,6 +45,20 @@ const retry = (key: string, body: object) =>
   });
 const donor = async (donorId: string) =>
   (await platform.app.inject({ method: 'GET', url: `/donors/${donorId}` })).json();
+
+describe('a key used again after it expired', () => {
+  it('records a new donation with a new id, never the old one again', async () => {
+    const body = { donorId: 'reuse', amount: 100 };
+    const first = await retry('reused-key', body);
+    expect(first.statusCode).toBe(201);
+    now = new Date(now.getTime() + keyLifetimeSeconds * 1000 + 1000);
+    const second = await retry('reused-key', body);
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.json().donationId).not.toBe(first.json().donationId);
+    expect(await donor('reuse')).toMatchObject({ donationCount: 2 });
+  });
+});
 
 describe('crash and resume', () => {
   it('a retry while the first holder may still be running gets 409, and nothing is recorded twice', async () => {

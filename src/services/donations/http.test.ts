@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { keyedDigest } from '../../platform/log.js';
+
+const digestKey = 'test-digest-key';
 
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ env: { SKIFF_LOG_DIGEST_KEY: digestKey } });
 });
 afterAll(() => platform.stop());
 
@@ -181,10 +184,13 @@ describe('concurrency', () => {
 });
 
 describe('logs', () => {
-  it('writes one JSON line per donation and per thank-you, never the e-mail', async () => {
-    await donate({ donorId: 'jo', amount: 300, email: 'jo.private@example.org' });
-    await donate({ donorId: 'jo', amount: 400 });
-    const lines = platform.logs().filter((line) => line.donorId === 'jo');
+  it('writes one JSON line per donation and per thank-you, never the e-mail nor the donor id', async () => {
+    const donorId = 'jo.donor@example.org';
+    await donate({ donorId, amount: 300, email: 'jo.private@example.org' });
+    await donate({ donorId, amount: 400 });
+    expect(platform.rawLogs()).not.toContain(donorId);
+    expect(platform.rawLogs()).not.toContain('jo.private');
+    const lines = platform.logs().filter((line) => line.donor === keyedDigest(digestKey)(donorId));
     expect(lines.filter((line) => line.event === 'donation')).toEqual([
       expect.objectContaining({ service: 'donations', amount: 300, currency: 'GBP', donationCount: 1 }),
       expect.objectContaining({ service: 'donations', amount: 400, currency: 'GBP', donationCount: 2 }),

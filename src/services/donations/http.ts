@@ -87,9 +87,16 @@ export interface DonationsDependencies {
   recorder: ReturnType<typeof donationRecorder>;
   ledger: LedgerStore;
   threshold: number;
+  /** What logs carry instead of a donor id (which may be an e-mail address). */
+  digest: (donorId: string) => string;
 }
 
-export function donationsRoutes({ recorder, ledger, threshold }: DonationsDependencies): FastifyPluginAsync {
+export function donationsRoutes({
+  recorder,
+  ledger,
+  threshold,
+  digest,
+}: DonationsDependencies): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['donations'];
@@ -127,7 +134,7 @@ export function donationsRoutes({ recorder, ledger, threshold }: DonationsDepend
         else {
           const { donorId, donationId, amount, currency, donationCount } = response;
           request.log.info(
-            { event: 'donation', donorId, donationId, amount, currency, donationCount },
+            { event: 'donation', donor: digest(donorId), donationId, amount, currency, donationCount },
             'donation recorded',
           );
         }

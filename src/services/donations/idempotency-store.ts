@@ -3,14 +3,16 @@ import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
 
 /**
  * What a request with an `Idempotency-Key` finds when it starts:
- * - `started`: it owns the key now; `lastAttempt` is the donation number an earlier owner was trying
- *   when it stopped (it may or may not have been recorded);
+ * - `started`: it owns the key now; `donationId` is the id of the key's one donation (made when the
+ *   key was first used, so a key used again after it expired makes a new donation with a new id);
+ *   `lastAttempt` is the donation number an earlier owner was trying when it stopped (it may or may
+ *   not have been recorded);
  * - `completed`: a request with this key finished; replay its response;
  * - `mismatch`: the key was used with a different request;
  * - `busy`: another request with this key is running now.
  */
 export type KeyClaim =
-  | { state: 'started'; lastAttempt?: number }
+  | { state: 'started'; donationId: string; lastAttempt?: number }
   | { state: 'completed'; response: unknown }
   | { state: 'mismatch' }
   | { state: 'busy'; lockedUntil: number };
@@ -55,6 +57,8 @@ export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table:
           status: 'in_progress',
           fingerprint,
           token,
+          // The first owner's token, unique per use of the key, names the donation for every owner after.
+          donationId: token,
           lockedUntil: now.getTime() + keyLeaseMs,
           expiresAt: Math.floor(now.getTime() / 1000) + keyLifetimeSeconds,
         },
@@ -85,11 +89,15 @@ export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table:
 
   return {
     async claim(key, fingerprint, token, now) {
-      if (await create(key, fingerprint, token, now)) return { state: 'started' };
+      if (await create(key, fingerprint, token, now)) return { state: 'started', donationId: token };
       const taken = await takeOver(key, fingerprint, token, now);
       if (taken) {
-        const lastAttempt = taken.Attributes?.lastAttempt;
-        return { state: 'started', ...(typeof lastAttempt === 'number' && { lastAttempt }) };
+        const { lastAttempt, donationId } = taken.Attributes ?? {};
+        return {
+          state: 'started',
+          donationId: String(donationId),
+          ...(typeof lastAttempt === 'number' && { lastAttempt }),
+        };
       }
       const { Item } = await documents.send(
         new GetCommand({ TableName: table, Key: itemKey(key), ConsistentRead: true }),

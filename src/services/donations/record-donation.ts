@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { v5 as uuidFromName, v7 as uuidV7 } from 'uuid';
+import { v7 as uuidV7 } from 'uuid';
 import { HttpProblem } from '../../platform/http/problem.js';
 import { type DonationRequest, earnsThankYou, requestFingerprint } from './domain.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -26,7 +26,6 @@ export interface RecordDonationDependencies {
   waitForFirstMs?: number;
 }
 
-const keyNamespace = '6f1d3c5e-2b7a-4c1e-9a4f-5d8e7b6a3c21';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -77,7 +76,7 @@ export function donationRecorder(deps: RecordDonationDependencies) {
       if (claim.state === 'completed')
         return { response: claim.response as RecordedDonation, replayed: true };
       if (claim.state === 'started') {
-        const response = await recordOwned(request, key, token, claim.lastAttempt, log);
+        const response = await recordOwned(request, key, token, claim, log);
         await keys.complete(key, token, response);
         return { response, replayed: false };
       }
@@ -88,15 +87,14 @@ export function donationRecorder(deps: RecordDonationDependencies) {
     }
   }
 
-  /** The keyed path: the donation's id comes from the key, and every attempt is noted first. */
+  /** The keyed path: the donation's id comes with the key's claim, and every attempt is noted first. */
   async function recordOwned(
     request: DonationRequest,
     key: string,
     token: string,
-    lastAttempt: number | undefined,
+    { donationId, lastAttempt }: { donationId: string; lastAttempt?: number },
     log: Logger | undefined,
   ) {
-    const donationId = uuidFromName(key, keyNamespace);
     if (lastAttempt !== undefined) {
       const earlier = await ledger.donationAt(request.donorId, lastAttempt);
       if (earlier?.donationId === donationId) return finish(earlier, log);

@@ -1,3 +1,5 @@
+import { publishDeadlineMs } from '../../platform/config.js';
+import { keyedDigest } from '../../platform/log.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { donationsRoutes } from './http.js';
 import { dynamoIdempotencyStore } from './idempotency-store.js';
@@ -15,12 +17,16 @@ export const donationsService: ServiceModule<typeof donationsResources> = {
     const table = resources.tables.ledger.name;
     const ledger = dynamoLedgerStore(aws.documents, table);
     const threshold = config.thankYouThreshold;
+    const digest = keyedDigest(config.logDigestKey);
     const thankYou = thankYouSender({
       ledger,
       notifier,
       topic: resources.topics['thank-you'].name,
       clock,
       log,
+      leaseMs: config.thankYouLeaseMs,
+      publishDeadlineMs: publishDeadlineMs(config),
+      digest,
     });
     const recorder = donationRecorder({
       ledger,
@@ -31,7 +37,7 @@ export const donationsService: ServiceModule<typeof donationsResources> = {
       waitForFirstMs: config.idempotencyWaitMs,
     });
     return {
-      routes: donationsRoutes({ recorder, ledger, threshold }),
+      routes: donationsRoutes({ recorder, ledger, threshold, digest }),
       tasks: [{ name: thankYouSweepTask, intervalMs: config.thankYouSweepIntervalMs, run: thankYou.sweep }],
     };
   },

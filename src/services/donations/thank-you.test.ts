@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { keyedDigest } from '../../platform/log.js';
 import type { Notification } from '../../platform/notify/notifier.js';
 
 /** A notifier that fails while `down` is set, then lets messages through to the inbox. */
@@ -10,7 +11,7 @@ let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform({
     // The sweep is driven by the test, not a timer.
-    env: { SKIFF_THANK_YOU_SWEEP_MS: '0' },
+    env: { SKIFF_THANK_YOU_SWEEP_MS: '0', SKIFF_LOG_DIGEST_KEY: 'test-digest-key' },
     notifier: (inbox) => ({
       async publish(notification) {
         attempts.push(notification);
@@ -67,11 +68,63 @@ describe('a thank-you whose publish fails', () => {
   });
 
   it('logs each failed attempt and the publish that finally worked', () => {
-    const lines = platform.logs().filter((line) => line.event === 'thank-you' && line.donorId === 'kit');
+    const lines = platform
+      .logs()
+      .filter((line) => line.event === 'thank-you' && line.donor === keyedDigest('test-digest-key')('kit'));
     expect(lines.map((line) => [line.msg, line.attempt, line.trigger])).toEqual([
       ['thank-you publish failed; will retry', 1, 'donation'],
       ['thank-you publish failed; will retry', 2, 'sweep'],
       ['thank-you published', 3, 'sweep'],
     ]);
+  });
+});
+
+describe('a thank-you whose publish hangs past its deadline', () => {
+  let hung: TestPlatform;
+  let hangs = 1;
+  let aborted = 0;
+
+  beforeAll(async () => {
+    hung = await startTestPlatform({
+      // Short SDK timeouts let a short lease pass the config's check: the publish is cut off at 1 s.
+      env: {
+        SKIFF_THANK_YOU_SWEEP_MS: '0',
+        SKIFF_AWS_CONNECT_TIMEOUT_MS: '500',
+        SKIFF_AWS_REQUEST_TIMEOUT_MS: '1500',
+        SKIFF_THANK_YOU_LEASE_MS: '11000',
+      },
+      notifier: (inbox) => ({
+        publish(notification, options) {
+          if (hangs-- <= 0) return inbox.publish(notification, options);
+          // Like the SDK: nothing until the signal aborts the call, which then goes nowhere.
+          return new Promise((_, reject) =>
+            options?.signal?.addEventListener('abort', () => {
+              aborted += 1;
+              reject(options.signal?.reason);
+            }),
+          );
+        },
+      }),
+    });
+  });
+  afterAll(() => hung.stop());
+
+  it('is cut off well within the lease, given back, and sent exactly once by the sweep', async () => {
+    const donate = (amount: number) =>
+      hung.app.inject({ method: 'POST', url: '/donations', payload: { donorId: 'hang', amount } });
+    await donate(100);
+    const started = performance.now();
+    const second = await donate(200);
+    expect(performance.now() - started).toBeLessThan(11_000);
+    expect(second.json()).toMatchObject({ donationCount: 2, thankYouSent: false });
+    expect(aborted).toBe(1);
+    await hung.runTask('donations', 'thank-you-sweep');
+    await Promise.all([
+      hung.runTask('donations', 'thank-you-sweep'),
+      hung.runTask('donations', 'thank-you-sweep'),
+    ]);
+    expect(hung.inbox.list().filter((n) => n.attributes.donorId === 'hang')).toHaveLength(1);
+    const failed = hung.logs().find((line) => line.msg === 'thank-you publish failed; will retry');
+    expect(failed).toMatchObject({ reason: 'TimeoutError' });
   });
 });

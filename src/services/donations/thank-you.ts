@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { withDeadline } from '../../platform/deadline.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import { thankYouMessage } from './domain.js';
@@ -12,7 +13,11 @@ export interface ThankYouDependencies {
   clock: () => Date;
   log: Logger;
   /** How long one publisher holds a thank-you before another may retry it. */
-  leaseMs?: number;
+  leaseMs: number;
+  /** When the publish is given up: early enough that the write after it still fits in the lease. */
+  publishDeadlineMs: number;
+  /** What logs carry instead of a donor id (which may be an e-mail address). */
+  digest: (donorId: string) => string;
 }
 
 /** The EMF metric the sweep reports: thank-yous still unpublished after it ran. */
@@ -31,7 +36,9 @@ export function thankYouSender({
   topic,
   clock,
   log,
-  leaseMs = 30_000,
+  leaseMs,
+  publishDeadlineMs,
+  digest,
 }: ThankYouDependencies) {
   /** `requestLog`, when a request triggers the send, puts its request id on the thank-you's lines. */
   async function send(
@@ -44,13 +51,13 @@ export function thankYouSender({
     if (!claim) return 'not-pending';
     const fields = {
       event: 'thank-you',
-      donorId,
+      donor: digest(donorId),
       donationCount: claim.donationCount,
       attempt: claim.attempts,
       trigger,
     };
     try {
-      const { messageId } = await notifier.publish({
+      const notice = {
         topic,
         ...thankYouMessage(claim.donationCount),
         attributes: {
@@ -58,7 +65,11 @@ export function thankYouSender({
           donationCount: claim.donationCount,
           ...(claim.email && { email: claim.email }),
         },
-      });
+      };
+      // A publish that hangs is cut off and given back while the lease still holds: never two at once.
+      const { messageId } = await withDeadline(publishDeadlineMs, (signal) =>
+        notifier.publish(notice, { signal }),
+      );
       if (!(await ledger.markThankYouSent(donorId, token, clock(), messageId))) {
         requestLog.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
       }
