@@ -15,15 +15,15 @@ export interface RunningTasks {
 }
 
 /**
- * Runs each task once at start (unless `skipFirstRun`) and then every `intervalMs`, never two runs of
- * one task at once.
+ * Runs each task once at start (unless `skipFirstRun`) and then every `intervalMs` (0: no timer, the
+ * run at start only), never two runs of one task at once.
  * A failed run is logged and tried again at the next tick; it never stops the process.
  */
 export function startBackgroundTasks(tasks: BackgroundTask[], log: Logger): RunningTasks {
   const inFlight = new Set<Promise<void>>();
   const timers = tasks
-    .filter((task) => task.intervalMs > 0)
-    .map((task) => {
+    .filter((task) => task.intervalMs > 0 || !task.skipFirstRun)
+    .flatMap((task) => {
       let running: Promise<void> | undefined;
       const tick = () => {
         if (running) return;
@@ -37,9 +37,10 @@ export function startBackgroundTasks(tasks: BackgroundTask[], log: Logger): Runn
         inFlight.add(running);
       };
       if (!task.skipFirstRun) tick();
+      if (task.intervalMs === 0) return [];
       const timer = setInterval(tick, task.intervalMs);
       timer.unref();
-      return timer;
+      return [timer];
     });
   return {
     async stop() {
