@@ -21,6 +21,7 @@ beforeAll(async () => {
     }),
   });
   // The sweep at start (the timer is off, the run at start is not) finishes before the test begins.
+  await platform.app.ready();
   while (!platform.logs().some((line) => line._aws && 'ThankYousPending' in line)) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
