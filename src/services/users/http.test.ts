@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { worstCaseCallMs } from '../../platform/aws/clients.js';
+import { loadConfig } from '../../platform/config.js';
+import { orphanAfterMs } from './user-store.js';
 
 let platform: TestPlatform;
 const bucket = 'skiff-local-users-avatars';
@@ -122,6 +125,36 @@ describe('POST /user', () => {
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
+  });
+
+  it('gives the e-mail back when the user write fails, so a retry at once creates the user', async () => {
+    const send = platform.aws.documents.send.bind(platform.aws.documents);
+    let failures = 0;
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation(((command: {
+      input: { Item?: unknown };
+    }) => {
+      // The user's own item (not the e-mail reservation) fails once, as a throttled write would.
+      if (JSON.stringify(command.input.Item ?? '').includes('USER#') && failures === 0) {
+        failures += 1;
+        return Promise.reject(
+          Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }),
+        );
+      }
+      return send(command as never);
+    }) as never);
+    try {
+      const failed = await createJson({ name: 'Retry', email: 'retry@example.org' });
+      expect(failed.statusCode).toBe(500);
+      const retried = await createJson({ name: 'Retry', email: 'retry@example.org' });
+      expect(retried.statusCode).toBe(201);
+      expect(failures).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('lets no write stall past the reservation: the worst SDK call ends before a reservation is orphaned', () => {
+    expect(worstCaseCallMs(loadConfig({}).awsTimeouts)).toBeLessThan(orphanAfterMs);
   });
 
   it("stores an avatar sent as `file`, the field name the template's own Swagger gives", async () => {

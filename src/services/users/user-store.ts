@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
 import { queryPage } from '../../platform/aws/paged-query.js';
 import type { User } from './domain.js';
@@ -21,7 +27,7 @@ export interface UserStore {
 }
 
 /** How long an e-mail reservation without its user is left alone before a new create may take it. */
-const orphanAfterMs = 60_000;
+export const orphanAfterMs = 60_000;
 
 const userKey = (id: string) => `USER#${id}`;
 const emailKey = (email: string) => `EMAIL#${email}`;
@@ -81,13 +87,29 @@ export function dynamoUserStore(
   return {
     async create(user) {
       if (!(await reserveEmail(user))) return false;
-      await documents.send(
-        new PutCommand({
-          TableName: table,
-          Item: { pk: userKey(user.id), ...user, listKey, createdKey: `${user.createdAt}#${user.id}` },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: userKey(user.id), ...user, listKey, createdKey: `${user.createdAt}#${user.id}` },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        // Give the e-mail back, so a retry is not told it is taken by a user that does not exist. If
+        // this fails too, the reservation is taken over once orphaned.
+        await unlessConditionFails(
+          documents.send(
+            new DeleteCommand({
+              TableName: table,
+              Key: { pk: emailKey(user.email) },
+              ConditionExpression: 'userId = :mine',
+              ExpressionAttributeValues: { ':mine': user.id },
+            }),
+          ),
+        ).catch(() => {});
+        throw error;
+      }
       return true;
     },
 
