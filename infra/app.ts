@@ -58,7 +58,11 @@ export function buildApp(app: App): App {
     environment,
     users,
     imageTag: app.node.tryGetContext('imageTag') ?? '0.1.0',
-    apiAllowedCidrs: String(app.node.tryGetContext('apiAllowedCidrs') ?? '0.0.0.0/0').split(','),
+    // No CIDRs given: the Kubernetes API is private to the VPC, never open to the world by default.
+    apiAllowedCidrs: String(app.node.tryGetContext('apiAllowedCidrs') ?? '')
+      .split(',')
+      .map((cidr) => cidr.trim())
+      .filter(Boolean),
   });
   for (const stack of app.node.children) {
     if (stack instanceof Stack && stack !== alerts) {

@@ -19,6 +19,8 @@ export interface PrivateBucketProps {
   expirationDays?: number;
   /** A customer-managed key, for personal data; S3-managed otherwise. */
   encryptionKey?: IKey;
+  /** Objects under a prefix that expire after so many days (e.g. uploads no one claimed). */
+  expiringPrefixes?: { prefix: string; days: number }[];
 }
 
 /**
@@ -37,6 +39,7 @@ export class PrivateBucket extends Construct {
       noncurrentVersionDays = 30,
       expirationDays,
       encryptionKey,
+      expiringPrefixes = [],
     }: PrivateBucketProps,
   ) {
     super(scope, id);
@@ -63,6 +66,7 @@ export class PrivateBucket extends Construct {
         { noncurrentVersionExpiration: Duration.days(noncurrentVersionDays) },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ...(expirationDays ? [{ expiration: Duration.days(expirationDays) }] : []),
+        ...expiringPrefixes.map(({ prefix, days }) => ({ prefix, expiration: Duration.days(days) })),
       ],
     });
   }

@@ -22,12 +22,20 @@ import type { Construct, IConstruct } from 'constructs';
 import type { Environment } from '../environments.js';
 import type { UsersStack } from './users-stack.js';
 
+/** Public only to the given CIDRs (never the whole Internet), else private to the VPC. */
+export function endpointAccessFor(cidrs: string[]): EndpointAccess {
+  if (cidrs.some((cidr) => cidr.endsWith('/0'))) {
+    throw new Error('apiAllowedCidrs must not open the Kubernetes API to the whole Internet (a /0 range)');
+  }
+  return cidrs.length > 0 ? EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs) : EndpointAccess.PRIVATE;
+}
+
 export interface EksStackProps extends StackProps {
   environment: Environment;
   users: UsersStack;
   /** The image tag CI pushed to the stack's ECR repository (context `imageTag`). */
   imageTag: string;
-  /** CIDRs allowed to reach the Kubernetes API endpoint (context `apiAllowedCidrs`). */
+  /** CIDRs allowed to reach the Kubernetes API endpoint (context `apiAllowedCidrs`); none: private only. */
   apiAllowedCidrs: string[];
 }
 
@@ -62,7 +70,7 @@ export class EksStack extends Stack {
       kubectlLayer: new KubectlV33Layer(this, 'Kubectl'),
       vpc,
       vpcSubnets: [{ subnetType: SubnetType.PRIVATE_WITH_EGRESS }],
-      endpointAccess: EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...props.apiAllowedCidrs),
+      endpointAccess: endpointAccessFor(props.apiAllowedCidrs),
       authenticationMode: AuthenticationMode.API,
       secretsEncryptionKey: new Key(this, 'SecretsKey', {
         enableKeyRotation: true,
@@ -124,7 +132,7 @@ export class EksStack extends Stack {
     const lambdaLogs = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
     const lambdaVpc = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
     acknowledge(
-      'The API endpoint is public only to apiAllowedCidrs (CI and operators), and private inside the VPC.',
+      'The API endpoint is private to the VPC unless apiAllowedCidrs names the CI and operator ranges (never a /0, which refuses to synthesize).',
       ['AwsSolutions-EKS1'],
     );
     acknowledge(

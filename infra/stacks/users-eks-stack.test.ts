@@ -65,6 +65,30 @@ describe('users stack', () => {
 });
 
 describe('EKS stack', () => {
+  it('keeps the Kubernetes API private when no CIDRs are given, and refuses one open to the world', () => {
+    const app = buildApp(new App({ context: { stage: 'dev', imageTag: '1.2.3' } }));
+    const closed = Template.fromStack(app.node.findChild('skiff-dev-eks') as Stack);
+    closed.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
+      Config: Match.objectLike({
+        resourcesVpcConfig: Match.objectLike({ endpointPublicAccess: false, endpointPrivateAccess: true }),
+      }),
+    });
+    expect(() => buildApp(new App({ context: { stage: 'dev', apiAllowedCidrs: '0.0.0.0/0' } }))).toThrow(
+      /whole Internet/,
+    );
+  });
+
+  it('expires avatars uploaded with no user after a day', () => {
+    users.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'skiff-dev-users-avatars',
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'avatars/unattached/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ]),
+      },
+    });
+  });
+
   it('runs a logged cluster with encrypted secrets and an allow-listed API endpoint', () => {
     eks.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
       Config: Match.objectLike({
@@ -118,7 +142,10 @@ describe('EKS stack', () => {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::skiff-dev-users-avatars/avatars/*']],
       },
     });
-    expect(statements[2]).toMatchObject({ Action: 's3:ListBucket' });
+    expect(statements[2]).toMatchObject({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': ['avatars/*'] } },
+    });
   });
 
   it('installs the chart from this repository, bound to that service account, with the CI image', () => {

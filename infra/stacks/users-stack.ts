@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
+import { avatarKeys } from '../../src/services/users/domain.js';
 import { usersResources } from '../../src/services/users/resources.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
@@ -26,15 +27,20 @@ export class UsersStack extends Stack {
       environment,
     });
     this.avatarsBucketName = physicalName(environment.stage, 'users', 'avatars');
-    this.avatars = new PrivateBucket(this, 'Avatars', { bucketName: this.avatarsBucketName, environment });
+    this.avatars = new PrivateBucket(this, 'Avatars', {
+      bucketName: this.avatarsBucketName,
+      environment,
+      // `POST /upload` with no user stores an image no one owns: it is gone after a day.
+      expiringPrefixes: [{ prefix: avatarKeys.unattached(''), days: 1 }],
+    });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'AvatarsBucket', { value: this.avatars.bucket.bucketName });
   }
 
   /**
    * Exactly what the users service calls: its table and index, objects under `avatars/` in its
-   * bucket, and ListBucket on that bucket alone (HeadBucket, the readiness check, needs it, and S3
-   * answers a missing key with 404 rather than 403 only to those who may list).
+   * bucket, and ListBucket on that bucket under `avatars/` only (the readiness check lists there, and
+   * S3 answers a missing key with 404 rather than 403 only to those who may list).
    */
   grantService(grantee: IGrantable): void {
     this.table.grantExactly(grantee, [
@@ -54,6 +60,7 @@ export class UsersStack extends Stack {
       new PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [`arn:${Aws.PARTITION}:s3:::${this.avatarsBucketName}`],
+        conditions: { StringLike: { 's3:prefix': [`${usersResources.buckets.avatars.listPrefix}*`] } },
       }),
     );
   }

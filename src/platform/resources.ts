@@ -31,6 +31,11 @@ export interface BucketSpec {
    * LocalStack); unset means every key. The embedded S3 delivers every key: handlers still check.
    */
   eventPrefix?: string;
+  /**
+   * The prefix the service lists under, if it may list only there (its role's ListBucket carries an
+   * `s3:prefix` condition): the readiness check lists there instead of HeadBucket, which needs more.
+   */
+  listPrefix?: string;
 }
 
 /** An SNS topic; published through the Notifier port (the local inbox under `npm start`). */

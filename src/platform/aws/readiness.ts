@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ResolvedResources } from '../resources.js';
 import type { AwsClients } from './clients.js';
 
@@ -20,10 +20,15 @@ export function resourceChecks(aws: AwsClients, resources: ResolvedResources[]):
         await aws.dynamodb.send(new DescribeTableCommand({ TableName: name }), { abortSignal });
       },
     })),
-    ...Object.values(r.buckets).map(({ name }) => ({
+    ...Object.values(r.buckets).map(({ name, spec }) => ({
       name: `s3:${name}`,
       probe: async (abortSignal: AbortSignal) => {
-        await aws.s3.send(new HeadBucketCommand({ Bucket: name }), { abortSignal });
+        const prefix = spec.listPrefix;
+        const command =
+          prefix === undefined
+            ? new HeadBucketCommand({ Bucket: name })
+            : new ListObjectsV2Command({ Bucket: name, Prefix: prefix, MaxKeys: 1 });
+        await aws.s3.send(command as HeadBucketCommand, { abortSignal });
       },
     })),
   ]);

@@ -17,6 +17,6 @@ export const usersResources = {
       ],
     },
   },
-  buckets: { avatars: {} },
+  buckets: { avatars: { listPrefix: 'avatars/' } },
   topics: {},
 } satisfies ServiceResources;
