@@ -10,6 +10,7 @@ describe('the CDK app', () => {
     expect(app.node.children.map((c) => c.node.id).sort()).toEqual(
       [
         'skiff-stage-alerts',
+        'skiff-stage-dashboard',
         'skiff-stage-donations',
         'skiff-stage-eks',
         'skiff-stage-greetings',
@@ -64,6 +65,32 @@ describe('alarms that page', () => {
       SnsTopicArns: [Match.anyValue()],
     });
     expect(() => buildApp(new App({ context: { stage: 'dev', slackWorkspaceId: 'T0123' } }))).toThrow(/both/);
+  });
+});
+
+describe('the stage dashboard', () => {
+  it("shows each API's requests, errors, latency and throttles, and the services' own metrics", () => {
+    const app = buildApp(new App({ context: { stage: 'dev' } }));
+    const template = Template.fromStack(app.node.findChild('skiff-dev-dashboard') as Stack);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard?.Properties.DashboardName).toBe('skiff-dev');
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const service of ['greetings', 'donations', 'orders', 'records']) {
+      expect(body).toContain(`${service}: requests and errors`);
+      expect(body).toContain(`${service}: latency`);
+    }
+    for (const metric of [
+      '4xx',
+      '5xx',
+      'p99',
+      'Throttles',
+      'ThankYousPending',
+      'UploadsFailed',
+      'OrdersLeft',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain('ApproximateNumberOfMessagesVisible');
   });
 });
 

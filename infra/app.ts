@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AlarmsNotify } from './aspects/alarms-notify.js';
 import { environmentFor } from './environments.js';
 import { AlertsStack, alertsTopicName } from './stacks/alerts-stack.js';
+import { DashboardStack } from './stacks/dashboard-stack.js';
 import { DonationsStack } from './stacks/donations-stack.js';
 import { EksStack } from './stacks/eks-stack.js';
 import { GreetingsStack } from './stacks/greetings-stack.js';
@@ -35,8 +36,8 @@ export function buildApp(app: App): App {
     email: app.node.tryGetContext('alertsEmail'),
     slack: slackOf(app),
   });
-  new GreetingsStack(app, `skiff-${environment.stage}-greetings`, { env, environment });
-  new DonationsStack(app, `skiff-${environment.stage}-donations`, {
+  const greetings = new GreetingsStack(app, `skiff-${environment.stage}-greetings`, { env, environment });
+  const donations = new DonationsStack(app, `skiff-${environment.stage}-donations`, {
     env,
     environment,
     subscribers: {
@@ -45,24 +46,36 @@ export function buildApp(app: App): App {
     },
     thankYouThreshold: Number(app.node.tryGetContext('thankYouThreshold') ?? 2),
   });
-  new OrdersStack(app, `skiff-${environment.stage}-orders`, {
+  const orders = new OrdersStack(app, `skiff-${environment.stage}-orders`, {
     env,
     environment,
     alertEmail: app.node.tryGetContext('ordersAlertEmail'),
     maxAttempts: Number(app.node.tryGetContext('ordersMaxAttempts') ?? 10),
   });
-  new RecordsStack(app, `skiff-${environment.stage}-records`, { env, environment });
+  const records = new RecordsStack(app, `skiff-${environment.stage}-records`, { env, environment });
   const users = new UsersStack(app, `skiff-${environment.stage}-users`, { env, environment });
   new EksStack(app, `skiff-${environment.stage}-eks`, {
     env,
     environment,
     users,
     imageTag: app.node.tryGetContext('imageTag') ?? '0.1.0',
+    publicUrl: app.node.tryGetContext('usersPublicUrl'),
     // No CIDRs given: the Kubernetes API is private to the VPC, never open to the world by default.
     apiAllowedCidrs: String(app.node.tryGetContext('apiAllowedCidrs') ?? '')
       .split(',')
       .map((cidr) => cidr.trim())
       .filter(Boolean),
+  });
+  new DashboardStack(app, `skiff-${environment.stage}-dashboard`, {
+    env,
+    environment,
+    apis: [
+      { service: 'greetings', http: greetings.http },
+      { service: 'donations', http: donations.http },
+      { service: 'orders', http: orders.http },
+      { service: 'records', http: records.http },
+    ],
+    ingestDeadLetters: records.deadLetters,
   });
   for (const stack of app.node.children) {
     if (stack instanceof Stack && stack !== alerts) {

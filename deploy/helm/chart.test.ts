@@ -61,6 +61,25 @@ describe('helm chart deploy/helm/skiff', () => {
     }
   });
 
+  it('hands the API its public URL: given, or from the ingress host with its scheme', () => {
+    expect(objects.get('ConfigMap')?.data.SKIFF_PUBLIC_URL).toBeUndefined();
+    expect(objects.get('ConfigMap')?.data.SKIFF_TRUST_PROXY).toBe('false');
+    const tls = render(
+      'ingress.enabled=true',
+      'ingress.hosts[0].host=api.example.org',
+      'ingress.hosts[0].paths[0].path=/',
+      'ingress.hosts[0].paths[0].pathType=Prefix',
+      'ingress.tls[0].hosts[0]=api.example.org',
+      'ingress.tls[0].secretName=api-tls',
+    );
+    expect(tls.get('ConfigMap')?.data.SKIFF_PUBLIC_URL).toBe('https://api.example.org');
+    const given = render('publicUrl=https://skiff.example.net', 'trustProxy=true');
+    expect(given.get('ConfigMap')?.data).toMatchObject({
+      SKIFF_PUBLIC_URL: 'https://skiff.example.net',
+      SKIFF_TRUST_PROXY: 'true',
+    });
+  });
+
   it('rolls out with zero downtime and probes /healthz and /readyz', () => {
     const spec = objects.get('Deployment')?.spec;
     expect(spec.strategy).toEqual({

@@ -36,6 +36,9 @@ const tableActions = [
  * every 5 minutes that retries thank-yous whose publish failed, and alarms.
  */
 export class DonationsStack extends Stack {
+  /** The HTTP API and its function, for the stage's dashboard. */
+  readonly http: HttpApiFunction;
+
   constructor(scope: Construct, id: string, props: DonationsStackProps) {
     super(scope, id, props);
     const { environment } = props;
@@ -58,6 +61,7 @@ export class DonationsStack extends Stack {
       SKIFF_IDEMPOTENCY_WAIT_MS: String(httpFunctionTimeout.toMilliseconds() - idempotencyAnswerMarginMs),
     };
     const http = new HttpApiFunction(this, 'Http', { service: 'donations', entry, environment, variables });
+    this.http = http;
     const sweep = new ServiceFunction(this, 'Sweep', {
       service: 'donations',
       entry,

@@ -35,6 +35,8 @@ export interface EksStackProps extends StackProps {
   users: UsersStack;
   /** The image tag CI pushed to the stack's ECR repository (context `imageTag`). */
   imageTag: string;
+  /** The users API's public base URL (context `usersPublicUrl`), for the links it hands out. */
+  publicUrl?: string;
   /** CIDRs allowed to reach the Kubernetes API endpoint (context `apiAllowedCidrs`); none: private only. */
   apiAllowedCidrs: string[];
 }
@@ -114,6 +116,8 @@ export class EksStack extends Stack {
         image: { repository: images.repositoryUri, tag: props.imageTag },
         serviceAccount: { create: false, name: serviceAccount.serviceAccountName },
         env: { AWS_REGION: this.region, SKIFF_STAGE: environment.stage, LOG_LEVEL: 'info' },
+        // The links the API hands out (avatar URLs): context `usersPublicUrl`, e.g. the ingress's https URL.
+        ...(props.publicUrl && { publicUrl: props.publicUrl }),
       },
     });
     chart.node.addDependency(serviceAccount);

@@ -12,6 +12,9 @@ export interface GreetingsStackProps extends StackProps {
 
 /** Greetings: `PUT/GET /hello/{username}` on Lambda behind an HTTP API, with its birthdays table. */
 export class GreetingsStack extends Stack {
+  /** The HTTP API and its function, for the stage's dashboard. */
+  readonly http: HttpApiFunction;
+
   constructor(scope: Construct, id: string, props: GreetingsStackProps) {
     super(scope, id, props);
     const { environment } = props;
@@ -25,6 +28,7 @@ export class GreetingsStack extends Stack {
       entry: 'src/services/greetings/lambda.ts',
       environment,
     });
+    this.http = http;
     birthdays.grantExactly(http.function, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable']);
     new CfnOutput(this, 'ApiUrl', { value: http.stage.url, description: 'Base URL of the greetings API' });
 

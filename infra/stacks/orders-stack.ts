@@ -42,6 +42,9 @@ export const pipelinePlaceholders = {
  * the auction results pipeline (Step Functions, from the same ASL the local runner runs), started hourly.
  */
 export class OrdersStack extends Stack {
+  /** The HTTP API and its function, for the stage's dashboard. */
+  readonly http: HttpApiFunction;
+
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
     const { environment } = props;
@@ -163,6 +166,7 @@ export class OrdersStack extends Stack {
         SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn,
       },
     });
+    this.http = http;
     orders.grantExactly(http.function, [
       'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',

@@ -31,6 +31,11 @@ const entry = 'src/services/records/lambda.ts';
  * DLQ), and the query API reads the tables. Personal data is encrypted with a customer-managed key.
  */
 export class RecordsStack extends Stack {
+  /** The HTTP API and its function, for the stage's dashboard. */
+  readonly http: HttpApiFunction;
+  /** Ingest events that failed five times, for the stage's dashboard. */
+  readonly deadLetters: Queue;
+
   constructor(scope: Construct, id: string, props: RecordsStackProps) {
     super(scope, id, props);
     const { environment } = props;
@@ -57,11 +62,11 @@ export class RecordsStack extends Stack {
       encryptionKey: key,
     });
 
-    const deadLetters = new Queue(this, 'IngestDeadLetters', {
+    const deadLetters = (this.deadLetters = new Queue(this, 'IngestDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
+    }));
     const queue = new Queue(this, 'Ingest', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -87,6 +92,7 @@ export class RecordsStack extends Stack {
       new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 }),
     );
     const http = new HttpApiFunction(this, 'Http', { service: 'records', entry, environment, variables });
+    this.http = http;
 
     const recovery = new ServiceFunction(this, 'Recovery', {
       service: 'records',

@@ -8,7 +8,14 @@ let eks: Template;
 
 beforeAll(() => {
   const app = buildApp(
-    new App({ context: { stage: 'dev', imageTag: '1.2.3', apiAllowedCidrs: '203.0.113.0/24' } }),
+    new App({
+      context: {
+        stage: 'dev',
+        imageTag: '1.2.3',
+        apiAllowedCidrs: '203.0.113.0/24',
+        usersPublicUrl: 'https://users.example.org',
+      },
+    }),
   );
   users = Template.fromStack(app.node.findChild('skiff-dev-users') as Stack);
   eks = Template.fromStack(app.node.findChild('skiff-dev-eks') as Stack);
@@ -162,6 +169,7 @@ describe('EKS stack', () => {
       '\\"tag\\":\\"1.2.3\\"',
       '\\"serviceAccount\\":{\\"create\\":false,\\"name\\":\\"skiff-users\\"}',
       '\\"SKIFF_STAGE\\":\\"dev\\"',
+      '\\"publicUrl\\":\\"https://users.example.org\\"',
     ]) {
       expect(values).toContain(fragment);
     }

@@ -94,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Long enough for the longest id any write route accepts, percent-encoded (128 four-byte characters).
-    maxParamLength: maxParamLength,
+    routerOptions: { maxParamLength },
     trustProxy: context.config.trustProxy,
     frameworkErrors: frameworkErrorProblem,
     childLoggerFactory: (logger, bindings, childOptions, raw) =>
