@@ -79,7 +79,7 @@ export function buildApp(app: App): App {
   });
   for (const stack of app.node.children) {
     if (stack instanceof Stack && stack !== alerts) {
-      stack.addDependency(alerts, 'its alarms notify the alerts topic');
+      stack.addStackDependency(alerts, 'its alarms notify the alerts topic');
       Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));
     }
   }

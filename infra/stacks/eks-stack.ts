@@ -126,9 +126,26 @@ export class EksStack extends Stack {
     new CfnOutput(this, 'ImageRepository', { value: images.repositoryUri });
     new CfnOutput(this, 'PodRoleArn', { value: serviceAccount.role.roleArn });
     this.acknowledge(users, serviceAccount.role);
+    this.acknowledgeClusterWildcards(cluster);
   }
 
   /** cdk-nag findings on the CDK's own EKS machinery, and the one wildcard that is ours, with reasons. */
+  /**
+   * `Resource::*` only where the CDK's EKS machinery needs it: the cluster creation role and the node
+   * group role (ec2 and ecr calls that take no resource), not anywhere else in the stack.
+   */
+  private acknowledgeClusterWildcards(cluster: Cluster): void {
+    const creationRole = cluster.node.findChild('Resource').node.findChild('CreationRole');
+    const nodeRole = cluster.defaultNodegroup?.role;
+    for (const role of [creationRole, nodeRole].filter((r) => r !== undefined)) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Set by aws-cdk-lib for EKS: cluster creation and node calls (ec2:Describe*, ecr:GetAuthorizationToken) take no resource.',
+      });
+    }
+  }
+
   private acknowledge(users: UsersStack, serviceAccountRole: IConstruct): void {
     const acknowledge = (reason: string, ids: string[]) => {
       for (const id of ids) Validations.of(this).acknowledge({ id, reason });
@@ -174,7 +191,6 @@ export class EksStack extends Stack {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKS_CNI_Policy]',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly]',
-        'AwsSolutions-IAM5[Resource::*]',
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${this.region}:<AWS::AccountId>:cluster/${this.clusterName}/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${this.region}:<AWS::AccountId>:fargateprofile/${this.clusterName}/*]`,
       ],
