@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { normaliseDonation, requestFingerprint } from './domain.js';
 import { dynamoIdempotencyStore, keyLeaseMs, keyLifetimeSeconds } from './idempotency-store.js';
@@ -78,6 +78,33 @@ describe('crash and resume', () => {
     expect(await donor('max')).toMatchObject({ donationCount: 1, totals: { GBP: 700 } });
     const again = await retry('crash-1', { donorId: 'max', amount: 700 });
     expect(again.json()).toEqual(response.json());
+  });
+
+  it("records once when the first holder's write lands late, after a retry took the key over", async () => {
+    await crashedRequest('crash-late', { donorId: 'pia', amount: 250 }, false);
+    now = new Date(now.getTime() + keyLeaseMs + 1);
+    const ledger = dynamoLedgerStore(platform.aws.documents, table);
+    const send = platform.aws.documents.send.bind(platform.aws.documents);
+    let landed = false;
+    // The stalled first holder's write of donation 1 lands just before the retry's own write of it.
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
+      input: { Item?: { sk?: string } };
+    }) => {
+      if (!landed && command.input.Item?.sk?.startsWith('DONATION#')) {
+        landed = true;
+        const request = normaliseDonation({ donorId: 'pia', amount: 250 });
+        await ledger.append({ ...request, donationId: 'dead-token', createdAt: now.toISOString() });
+      }
+      return send(command as never);
+    }) as never);
+    try {
+      const response = await retry('crash-late', { donorId: 'pia', amount: 250 });
+      expect(response.statusCode).toBe(201);
+      expect(landed).toBe(true);
+      expect(await donor('pia')).toMatchObject({ donationCount: 1, totals: { GBP: 250 } });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('records a donation whose first attempt stopped before writing it', async () => {

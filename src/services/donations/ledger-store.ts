@@ -175,6 +175,9 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
           ),
         );
         if (won) return n;
+        // Taken by this very donation: an earlier owner of its key whose late write landed after a
+        // takeover. The id fences it, so a slow holder and its successor never record it twice.
+        if ((await store.donationAt(donation.donorId, n))?.donationId === donation.donationId) return n;
         n += 1;
       }
     },
