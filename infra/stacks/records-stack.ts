@@ -62,11 +62,12 @@ export class RecordsStack extends Stack {
       encryptionKey: key,
     });
 
-    const deadLetters = (this.deadLetters = new Queue(this, 'IngestDeadLetters', {
+    const deadLetters = new Queue(this, 'IngestDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    }));
+    });
+    this.deadLetters = deadLetters;
     const queue = new Queue(this, 'Ingest', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
