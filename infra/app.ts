@@ -83,8 +83,10 @@ export function buildApp(app: App): App {
       Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));
     }
   }
-  Tags.of(app).add('project', 'skiff');
-  Tags.of(app).add('stage', environment.stage);
+  // CloudFormation refuses Tags on a dashboard, though the CDK would add them.
+  const tagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(app).add('project', 'skiff', tagged);
+  Tags.of(app).add('stage', environment.stage, tagged);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
 }
