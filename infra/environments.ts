@@ -9,6 +9,11 @@ export interface Environment {
   logRetention: RetentionDays;
   /** Steady requests per second and burst the HTTP API admits before answering 429. */
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * How a new Lambda version takes traffic (CodeDeploy): a canary share for some minutes, watched by
+   * the function's alarms, then all; none shifts all at once (dev, where speed beats caution).
+   */
+  canary?: { percent: number; minutes: number };
 }
 
 export const environments: Record<Environment['stage'], Environment> = {
@@ -23,12 +28,14 @@ export const environments: Record<Environment['stage'], Environment> = {
     removalPolicy: RemovalPolicy.RETAIN,
     logRetention: RetentionDays.ONE_MONTH,
     throttle: { rateLimit: 200, burstLimit: 400 },
+    canary: { percent: 10, minutes: 5 },
   },
   prod: {
     stage: 'prod',
     removalPolicy: RemovalPolicy.RETAIN,
     logRetention: RetentionDays.ONE_YEAR,
     throttle: { rateLimit: 1000, burstLimit: 2000 },
+    canary: { percent: 10, minutes: 10 },
   },
 };
 

@@ -4,6 +4,7 @@ import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apig
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { Alias } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -28,6 +29,8 @@ export interface HttpApiFunctionProps {
  */
 export class HttpApiFunction extends Construct {
   readonly function: NodejsFunction;
+  /** The alias API Gateway invokes. */
+  readonly live: Alias;
   readonly role: Role;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -49,6 +52,7 @@ export class HttpApiFunction extends Construct {
       timeout: httpFunctionTimeout,
     });
     this.function = lambda.function;
+    this.live = lambda.live;
     this.role = lambda.role;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: environment.logRetention,
@@ -58,7 +62,8 @@ export class HttpApiFunction extends Construct {
       apiName: `skiff-${environment.stage}-${service}`,
       description: `skiff ${service} (${environment.stage})`,
       createDefaultStage: false,
-      defaultIntegration: new HttpLambdaIntegration('Lambda', this.function),
+      // The `live` alias: a new version takes traffic only as CodeDeploy's canary lets it.
+      defaultIntegration: new HttpLambdaIntegration('Lambda', lambda.live),
     });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.api,

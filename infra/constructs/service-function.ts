@@ -1,12 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type Alias, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments.js';
 import { fiveMinutes, thresholdAlarm } from './alarms.js';
+import { releaseThroughAlias } from './canary-release.js';
 
 export interface ServiceFunctionProps {
   service: string;
@@ -26,6 +27,11 @@ export interface ServiceFunctionProps {
  */
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
+  /**
+   * `live`: what callers invoke (API Gateway, Step Functions, schedules, queues). CodeDeploy moves it
+   * to each new version by the stage's canary, rolling back if the new version's alarms fire.
+   */
+  readonly live: Alias;
   readonly role: Role;
   readonly alarms: Alarm[];
 
@@ -83,5 +89,13 @@ export class ServiceFunction extends Construct {
         'invocations throttled',
       ),
     ];
+    const release = releaseThroughAlias(
+      this,
+      this.function,
+      environment,
+      props.timeout ?? Duration.seconds(10),
+    );
+    this.live = release.live;
+    this.alarms.push(...release.alarms);
   }
 }

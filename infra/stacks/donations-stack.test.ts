@@ -75,8 +75,23 @@ describe('donations stack', () => {
         Ref: expect.stringMatching(/^ThankYouTopic/),
       });
     }
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const all = Object.entries(template.findResources('AWS::IAM::Policy'));
+    // The functions' own roles; CodeDeploy's release roles are checked below.
+    const policies = all.filter(([id]) => !id.includes('ReleaseRole')).map(([, policy]) => policy);
     expect(policies).toHaveLength(2);
+    const release = all.filter(([id]) => id.includes('ReleaseRole')).map(([, policy]) => policy);
+    expect(release).toHaveLength(2);
+    for (const policy of release) {
+      const actions = (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+        (statement) => [statement.Action].flat(),
+      );
+      expect(actions.sort()).toEqual([
+        'cloudwatch:DescribeAlarms',
+        'lambda:GetAlias',
+        'lambda:GetProvisionedConcurrencyConfig',
+        'lambda:UpdateAlias',
+      ]);
+    }
     for (const policy of policies) {
       const statements = policy.Properties.PolicyDocument.Statement as {
         Action: unknown;
@@ -111,7 +126,8 @@ describe('donations stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       Targets: [
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SweepFunction'), 'Arn'] } }),
+        // The `live` alias, which CodeDeploy moves to each new version.
+        Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^SweepLive') } }),
       ],
     });
   });

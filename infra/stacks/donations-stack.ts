@@ -74,7 +74,7 @@ export class DonationsStack extends Stack {
     new Rule(this, 'SweepSchedule', {
       description: 'Retry thank-yous whose publish failed',
       schedule: Schedule.rate(Duration.minutes(5)),
-      targets: [new LambdaFunction(sweep.function, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(sweep.live, { retryAttempts: 2 })],
     });
     for (const fn of [http.function, sweep.function]) {
       ledger.grantExactly(fn, tableActions);

@@ -102,15 +102,16 @@ export class OrdersStack extends Stack {
     notifications.grantPublishExactly(deliverBatch.function);
     runs.grantExactly(summarizeRun.function, ['dynamodb:Query', 'dynamodb:PutItem']);
     orders.grantExactly(summarizeRun.function, ['dynamodb:BatchGetItem']);
-    const taskFunctions = [fetchResults, deliverBatch, summarizeRun].map((t) => t.function);
+    // Runs call the tasks' `live` aliases: each new version is released by CodeDeploy, as the API's are.
+    const taskAliases = [fetchResults, deliverBatch, summarizeRun].map((t) => t.live);
 
     const pipeline = new StateMachine(this, 'Pipeline', {
       stateMachineName: name('pipeline'),
       definitionBody: DefinitionBody.fromString(JSON.stringify(pipelineDefinition(pipelinePlaceholders))),
       definitionSubstitutions: {
-        FetchResultsArn: fetchResults.function.functionArn,
-        DeliverBatchArn: deliverBatch.function.functionArn,
-        SummarizeRunArn: summarizeRun.function.functionArn,
+        FetchResultsArn: fetchResults.live.functionArn,
+        DeliverBatchArn: deliverBatch.live.functionArn,
+        SummarizeRunArn: summarizeRun.live.functionArn,
         NotificationsTopicArn: notifications.topic.topicArn,
       },
       logs: {
@@ -124,11 +125,11 @@ export class OrdersStack extends Stack {
       tracingEnabled: true,
       timeout: Duration.hours(1),
     });
-    // The functions themselves, not grantInvoke's `<arn>:*` (every version and alias).
+    // The aliases themselves, not grantInvoke's `<arn>:*` (every version and alias).
     pipeline.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: taskFunctions.map((fn) => fn.functionArn),
+        resources: taskAliases.map((alias) => alias.functionArn),
       }),
     );
     notifications.grantPublishExactly(pipeline);

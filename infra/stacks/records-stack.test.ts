@@ -76,7 +76,8 @@ describe('records stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       Targets: [
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RecoveryFunction'), 'Arn'] } }),
+        // The `live` alias, which CodeDeploy moves to each new version.
+        Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^RecoveryLive') } }),
       ],
     });
   });

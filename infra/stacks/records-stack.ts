@@ -89,7 +89,7 @@ export class RecordsStack extends Stack {
       variables,
       timeout: Duration.minutes(5),
     });
-    ingester.function.addEventSource(
+    ingester.live.addEventSource(
       new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 }),
     );
     const http = new HttpApiFunction(this, 'Http', { service: 'records', entry, environment, variables });
@@ -107,7 +107,7 @@ export class RecordsStack extends Stack {
     new Rule(this, 'RecoverySchedule', {
       description: 'Ingest again uploads whose worker stopped and whose lease has lapsed',
       schedule: Schedule.rate(Duration.minutes(15)),
-      targets: [new LambdaFunction(recovery.function, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(recovery.live, { retryAttempts: 2 })],
     });
     for (const worker of [ingester.function, recovery.function])
       this.grantIngester(worker, tables, files, key);

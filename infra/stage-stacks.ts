@@ -1,0 +1,114 @@
+import { Aspects, type Stack, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AlarmsNotify } from './aspects/alarms-notify.js';
+import type { Environment } from './environments.js';
+import { AlertsStack, alertsTopicName } from './stacks/alerts-stack.js';
+import { DashboardStack } from './stacks/dashboard-stack.js';
+import { DonationsStack } from './stacks/donations-stack.js';
+import { EksStack } from './stacks/eks-stack.js';
+import { GreetingsStack } from './stacks/greetings-stack.js';
+import { OrdersStack } from './stacks/orders-stack.js';
+import { RecordsStack } from './stacks/records-stack.js';
+import { UsersStack } from './stacks/users-stack.js';
+
+/** What a stage's stacks read from CDK context (`-c name=value`). */
+export interface StageSettings {
+  alertsEmail?: string;
+  slack?: { workspaceId: string; channelId: string };
+  thankYouEmail?: string;
+  thankYouSms?: string;
+  thankYouThreshold: number;
+  ordersAlertEmail?: string;
+  ordersMaxAttempts: number;
+  imageTag: string;
+  usersPublicUrl?: string;
+  apiAllowedCidrs: string[];
+}
+
+/** Read the stage settings from context, with the defaults a first deploy needs. */
+export function stageSettingsOf(scope: Construct): StageSettings {
+  const context = (name: string) => scope.node.tryGetContext(name);
+  const workspaceId = context('slackWorkspaceId');
+  const channelId = context('slackChannelId');
+  if (Boolean(workspaceId) !== Boolean(channelId)) {
+    throw new Error('Set both -c slackWorkspaceId=… and -c slackChannelId=…, or neither');
+  }
+  return {
+    alertsEmail: context('alertsEmail'),
+    slack: workspaceId ? { workspaceId: String(workspaceId), channelId: String(channelId) } : undefined,
+    thankYouEmail: context('thankYouEmail'),
+    thankYouSms: context('thankYouSms'),
+    thankYouThreshold: Number(context('thankYouThreshold') ?? 2),
+    ordersAlertEmail: context('ordersAlertEmail'),
+    ordersMaxAttempts: Number(context('ordersMaxAttempts') ?? 10),
+    imageTag: context('imageTag') ?? '0.1.0',
+    usersPublicUrl: context('usersPublicUrl'),
+    // No CIDRs given: the Kubernetes API is private to the VPC, never open to the world by default.
+    apiAllowedCidrs: String(context('apiAllowedCidrs') ?? '')
+      .split(',')
+      .map((cidr) => cidr.trim())
+      .filter(Boolean),
+  };
+}
+
+/**
+ * Every stack of one stage, in `scope` (the app, or a CDK Pipelines stage): one per service, the EKS
+ * cluster, the alerts topic every alarm notifies, and the dashboard. Stack names are
+ * `skiff-<stage>-<part>` wherever they are built.
+ */
+export function addStageStacks(
+  scope: Construct,
+  environment: Environment,
+  settings: StageSettings,
+  env: { account?: string; region: string },
+): Stack[] {
+  const name = (part: string) => `skiff-${environment.stage}-${part}`;
+  const common = (part: string) => ({ env, environment, stackName: name(part) });
+  const alerts = new AlertsStack(scope, name('alerts'), {
+    ...common('alerts'),
+    email: settings.alertsEmail,
+    slack: settings.slack,
+  });
+  const greetings = new GreetingsStack(scope, name('greetings'), common('greetings'));
+  const donations = new DonationsStack(scope, name('donations'), {
+    ...common('donations'),
+    subscribers: { email: settings.thankYouEmail, sms: settings.thankYouSms },
+    thankYouThreshold: settings.thankYouThreshold,
+  });
+  const orders = new OrdersStack(scope, name('orders'), {
+    ...common('orders'),
+    alertEmail: settings.ordersAlertEmail,
+    maxAttempts: settings.ordersMaxAttempts,
+  });
+  const records = new RecordsStack(scope, name('records'), common('records'));
+  const users = new UsersStack(scope, name('users'), common('users'));
+  const eks = new EksStack(scope, name('eks'), {
+    ...common('eks'),
+    users,
+    imageTag: settings.imageTag,
+    publicUrl: settings.usersPublicUrl,
+    apiAllowedCidrs: settings.apiAllowedCidrs,
+  });
+  const dashboard = new DashboardStack(scope, name('dashboard'), {
+    ...common('dashboard'),
+    apis: [
+      { service: 'greetings', http: greetings.http },
+      { service: 'donations', http: donations.http },
+      { service: 'orders', http: orders.http },
+      { service: 'records', http: records.http },
+    ],
+    ingestDeadLetters: records.deadLetters,
+  });
+  const stacks = [greetings, donations, orders, records, users, eks, dashboard];
+  for (const stack of stacks) {
+    stack.addStackDependency(alerts, 'its alarms notify the alerts topic');
+    Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));
+  }
+  // CloudFormation refuses Tags on a dashboard, though the CDK would add them.
+  const tagged = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  for (const stack of [alerts, ...stacks]) {
+    Tags.of(stack).add('project', 'skiff', tagged);
+    Tags.of(stack).add('stage', environment.stage, tagged);
+  }
+  return [alerts, ...stacks];
+}
