@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../src/local/test-platform.js';
+import { smokeTest } from './smoke-test.js';
+
+/** The deploy workflow's smoke test, run against the real platform as deployed outputs would name it. */
+let platform: TestPlatform;
+let base: string;
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  base = `${await platform.app.listen({ port: 0, host: '127.0.0.1' })}/`;
+});
+afterAll(() => platform.stop());
+
+const outputsFor = (url: string) =>
+  Object.fromEntries(
+    ['greetings', 'donations', 'orders', 'records'].map((service) => [
+      `skiff-dev-${service}`,
+      { ApiUrl: url },
+    ]),
+  );
+
+describe('the post-deploy smoke test', () => {
+  it('passes when every API answers its health check and a real route that reads its table', async () => {
+    const result = await smokeTest({ ...outputsFor(base), 'skiff-dev-alerts': {} });
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toHaveLength(8);
+  });
+
+  it('fails, naming the API, when one does not answer', async () => {
+    const result = await smokeTest({
+      ...outputsFor(base),
+      'skiff-dev-orders': { ApiUrl: 'http://127.0.0.1:9/' },
+    });
+    expect(result.failures).toEqual([
+      expect.stringMatching(/^skiff-dev-orders: GET http:\/\/127\.0\.0\.1:9\/healthz failed/),
+      expect.stringMatching(/^skiff-dev-orders: GET http:\/\/127\.0\.0\.1:9\/orders\/smoke-test failed/),
+    ]);
+  });
+
+  it('fails when the outputs name no API at all', async () => {
+    expect((await smokeTest({ 'skiff-dev-alerts': {} })).failures).toEqual([
+      'no ApiUrl in the outputs: nothing was checked',
+    ]);
+  });
+});
