@@ -99,6 +99,21 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => buildApp(new App({ context: { stage } })).synth()).not.toThrow();
   });
 
+  it('passes for the delivery stacks (GitHub OIDC, the pipeline and its three stages)', () => {
+    const context = {
+      stage: 'dev',
+      githubRepo: 'acme/skiff',
+      connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abc',
+    };
+    expect(() => buildApp(new App({ context })).synth()).not.toThrow();
+  }, 240_000);
+
+  it('synthesizes every stage into one assembly for the deploy workflow to promote', () => {
+    const app = buildApp(new App({ context: { stages: 'dev,stage,prod' } }));
+    const names = app.node.children.map((c) => c.node.id);
+    for (const stage of ['dev', 'stage', 'prod']) expect(names).toContain(`skiff-${stage}-orders`);
+  });
+
   it('fails synthesis on an unacknowledged finding', () => {
     const app = buildApp(new App({ context: { stage: 'dev' } }));
     new Bucket(app.node.findChild('skiff-dev-greetings') as Stack, 'PlainBucket');
