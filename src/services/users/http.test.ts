@@ -153,6 +153,30 @@ describe('POST /user', () => {
     }
   });
 
+  it('keeps the e-mail of a user whose write landed though its answer was lost', async () => {
+    const send = platform.aws.documents.send.bind(platform.aws.documents);
+    let lost = 0;
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
+      input: { Item?: unknown };
+    }) => {
+      const answer = await send(command as never);
+      if (JSON.stringify(command.input.Item ?? '').includes('USER#') && lost === 0) {
+        lost += 1;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+      return answer;
+    }) as never);
+    try {
+      const first = await createJson({ name: 'Landed', email: 'landed@example.org' });
+      expect(first.statusCode).toBe(201);
+      const again = await createJson({ name: 'Copy', email: 'landed@example.org' });
+      expect(again.statusCode).toBe(409);
+      expect(lost).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('lets no write stall past the reservation: the worst SDK call ends before a reservation is orphaned', () => {
     expect(worstCaseCallMs(loadConfig({}).awsTimeouts)).toBeLessThan(orphanAfterMs);
   });

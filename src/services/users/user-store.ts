@@ -96,6 +96,9 @@ export function dynamoUserStore(
           }),
         );
       } catch (error) {
+        // A write whose answer was lost may have landed (a retry then fails its condition): the user
+        // exists and keeps its e-mail.
+        if (await get(userKey(user.id)).catch(() => undefined)) return true;
         // Give the e-mail back, so a retry is not told it is taken by a user that does not exist. If
         // this fails too, the reservation is taken over once orphaned.
         await unlessConditionFails(
