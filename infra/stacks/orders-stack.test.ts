@@ -58,7 +58,7 @@ describe('orders stack', () => {
       Type: 'Choice',
       Choices: [
         { Variable: '$.fetched.results', BooleanEquals: true, Next: 'DeliverOrders' },
-        { Variable: '$.attempt', NumericGreaterThanEqualsPath: '$.maxAttempts', Next: 'NotifyGaveUp' },
+        { Variable: '$.attempt', NumericGreaterThanEqualsPath: '$.maxAttempts', Next: 'DeliverOrders' },
       ],
       Default: 'WaitForResults',
     });
@@ -124,7 +124,10 @@ describe('orders stack', () => {
   it('fails a run that left orders undelivered, after notifying', () => {
     expect(asl.States.AllDelivered).toEqual({
       Type: 'Choice',
-      Choices: [{ Variable: '$.summary.left', NumericGreaterThan: 0, Next: 'NotifyOrdersLeft' }],
+      Choices: [
+        { Variable: '$.fetched.results', BooleanEquals: false, Next: 'NotifyGaveUp' },
+        { Variable: '$.summary.left', NumericGreaterThan: 0, Next: 'NotifyOrdersLeft' },
+      ],
       Default: 'Done',
     });
     expect(asl.States.NotifyOrdersLeft.Next).toBe('OrdersLeft');

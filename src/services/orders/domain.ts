@@ -85,6 +85,10 @@ export function resultKey(order: { record_id: string; decidedAt: string }): stri
   return `results/${order.decidedAt.slice(0, 10)}/${resultName(order.record_id)}.json`;
 }
 
+/** A claim's holder: one invocation of a run's batch delivery, `<runId>#<nonce>`. */
+export const holderFor = (runId: string, nonce: string) => `${runId}#${nonce}`;
+export const runOfHolder = (holder: string) => holder.split('#')[0] ?? holder;
+
 /** Splits ids into the batches a run delivers. */
 export function batchesOf<T>(ids: readonly T[], size = batchSize): T[][] {
   const batches: T[][] = [];

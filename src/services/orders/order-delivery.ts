@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isTransient } from '../../platform/aws/transient-error.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
-import type { DecidedOrder } from './domain.js';
+import { type DecidedOrder, runOfHolder } from './domain.js';
 import type { ResultsStore } from './results-store.js';
 import type { SettlementStore } from './settlement-store.js';
 
@@ -25,8 +25,8 @@ export interface OrderDeliveryDependencies {
   clock: () => Date;
   log: Logger;
   /**
-   * How long a claim holds. It outlasts one delivery by far (every SDK call has a 30 s timeout and
-   * three tries), so a live run never loses an order it is delivering to another run.
+   * How long a claim holds. It outlasts one delivery by far (every SDK call is bounded by the AWS
+   * timeouts, three tries), so a live holder never loses an order it is delivering to another.
    */
   leaseMs: number;
 }
@@ -60,17 +60,22 @@ export function orderDelivery(deps: OrderDeliveryDependencies) {
     return { record_id: recordId, delivery: 'left', status, fault, transient } as const;
   };
 
-  return async (recordId: string, runId: string): Promise<DeliveryOutcome> => {
+  /**
+   * `holder` names one DeliverBatch invocation (`<runId>#<nonce>`): a retry of the batch, even in the
+   * same run, never takes over an order an earlier invocation may still be delivering.
+   */
+  return async (recordId: string, holder: string): Promise<DeliveryOutcome> => {
+    const runId = runOfHolder(holder);
     let order: DecidedOrder | undefined;
     try {
-      order = await settlements.claim(recordId, runId, clock(), deps.leaseMs);
+      order = await settlements.claim(recordId, holder, clock(), deps.leaseMs);
       if (!order) return { record_id: recordId, delivery: 'skipped' };
       const delivery = await deliver(order);
-      const settled = await settlements.settle(recordId, runId, clock(), delivery);
+      const settled = await settlements.settle(recordId, holder, clock(), delivery);
       return { record_id: recordId, delivery: settled ? 'settled' : 'skipped', status: order.status };
     } catch (error) {
       // If this write fails too, the claim's deadline frees the order.
-      if (order) await settlements.release(recordId, runId, faultKind(error)).catch(() => {});
+      if (order) await settlements.release(recordId, holder, faultKind(error)).catch(() => {});
       return left(recordId, runId, error, order?.status);
     }
   };

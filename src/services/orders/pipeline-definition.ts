@@ -2,11 +2,11 @@
  * The auction results pipeline in Amazon States Language: one definition for Step Functions (the
  * CDK fills in the ARNs) and for the local runner (which overrides the Task states by name).
  *
- *   FetchResults → CountAttempt → ResultsReady? ─ yes → DeliverOrders (Map over batch numbers:
- *        ↑                              │              DeliverBatch, or BatchLeft) → SummarizeRun
- *        └──── WaitForResults ←── no ───┤              → AllDelivered? ─ yes → Done
- *                                       │                               └ no → NotifyOrdersLeft → OrdersLeft (fail)
- *                                       └ attempts used up → NotifyGaveUp → ResultsNotReady (fail)
+ *   FetchResults → CountAttempt → ResultsReady? ─ yes, or attempts used up → DeliverOrders (Map over
+ *        ↑                              │           batch numbers: DeliverBatch, or BatchLeft) → SummarizeRun
+ *        └──── WaitForResults ←── no ───┘           → AllDelivered? ─ all delivered → Done
+ *                                                         ├ orders left → NotifyOrdersLeft → OrdersLeft (fail)
+ *                                                         └ no results → NotifyGaveUp → ResultsNotReady (fail)
  *   Any other failure → NotifyFailure → PipelineFailed (fail)
  *
  * Every state stays a few kilobytes whatever the orders hold: FetchResults stores the run's order ids
@@ -120,7 +120,11 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       [pipelineStates.fetch]: {
         Type: 'Task',
         Resource: arns.fetchResults,
-        Parameters: { 'attempt.$': '$.attempt', 'runId.$': '$$.Execution.Name' },
+        Parameters: {
+          'attempt.$': '$.attempt',
+          'maxAttempts.$': '$.maxAttempts',
+          'runId.$': '$$.Execution.Name',
+        },
         ResultPath: '$.fetched',
         TimeoutSeconds: taskTimeoutSeconds.fetch,
         Retry: lambdaRetry,
@@ -140,11 +144,8 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
         Type: 'Choice',
         Choices: [
           { Variable: '$.fetched.results', BooleanEquals: true, Next: 'DeliverOrders' },
-          {
-            Variable: '$.attempt',
-            NumericGreaterThanEqualsPath: '$.maxAttempts',
-            Next: pipelineStates.notifyGaveUp,
-          },
+          // The last attempt: deliver what earlier runs decided, then give up (AllDelivered).
+          { Variable: '$.attempt', NumericGreaterThanEqualsPath: '$.maxAttempts', Next: 'DeliverOrders' },
         ],
         Default: pipelineStates.wait,
       },
@@ -163,6 +164,7 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       AllDelivered: {
         Type: 'Choice',
         Choices: [
+          { Variable: '$.fetched.results', BooleanEquals: false, Next: pipelineStates.notifyGaveUp },
           { Variable: '$.summary.left', NumericGreaterThan: 0, Next: pipelineStates.notifyOrdersLeft },
         ],
         Default: 'Done',
@@ -183,7 +185,7 @@ export function pipelineDefinition(arns: PipelineArns, { waitSeconds = 30, maxCo
       [pipelineStates.notifyGaveUp]: publish(
         arns.notificationsTopic,
         'Auction results not ready',
-        "States.Format('The auction platform had no results after {} attempts.', $.attempt)",
+        "States.Format('The auction platform had no results after {} attempts. Orders decided by earlier runs: {} delivered, {} left for the next run.', $.attempt, $.summary.settled, $.summary.left)",
         'ResultsNotReady',
       ),
       ResultsNotReady: {

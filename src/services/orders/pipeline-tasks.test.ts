@@ -126,10 +126,22 @@ describe('simulated auction', () => {
 describe('FetchResults (lambda_a)', () => {
   it('answers {results:false} with the seed while the platform has none, and records nothing', async () => {
     const { tasks, recorded } = harness([order('a')], 0);
-    expect(await tasks.fetchResults({ attempt: 0, runId: 'run-1' })).toEqual({
+    expect(await tasks.fetchResults({ attempt: 0, maxAttempts: 3, runId: 'run-1' })).toEqual({
       results: false,
       seed: 'unit',
     });
+    expect(recorded).toEqual([]);
+  });
+
+  it('on the last attempt with no results, hands on what earlier runs decided, and only that', async () => {
+    const { tasks, recorded, batches } = harness([order('new'), order('old', briefEvent('accepted'))], 0);
+    expect(await tasks.fetchResults({ attempt: 2, maxAttempts: 3, runId: 'run-1' })).toEqual({
+      results: false,
+      seed: 'unit',
+      orders: 1,
+      batches: [0],
+    });
+    expect(batches.get('run-1')).toEqual([['old']]);
     expect(recorded).toEqual([]);
   });
 
@@ -199,6 +211,14 @@ describe('DeliverBatch (lambda_b, on the brief events)', () => {
     const attempt = tasks.deliverBatch({ runId: 'run-1', batch: 0 });
     await expect(attempt).rejects.toBeInstanceOf(DeliveryRetryable);
     await expect(attempt).rejects.toMatchObject({ name: 'DeliveryRetryable' });
+  });
+
+  it('never takes over an order an earlier invocation of the same run still holds (a retried batch)', async () => {
+    const { tasks, table, results } = harness(decided());
+    await tasks.fetchResults({ runId: 'run-1' });
+    Object.assign(table.get('a') ?? {}, { claim: 'run-1#earlier-invocation' });
+    expect(await tasks.deliverBatch({ runId: 'run-1', batch: 0 })).toMatchObject({ settled: 1, skipped: 1 });
+    expect(results).toEqual([]);
   });
 
   it('skips an order another run holds', async () => {

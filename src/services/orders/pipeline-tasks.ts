@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { mapConcurrently } from '../../platform/concurrency.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { AuctionPlatform } from './auction-platform.js';
-import { batchesOf, maxOrdersPerRun } from './domain.js';
+import { batchesOf, holderFor, maxOrdersPerRun } from './domain.js';
 import type { DeliveryOutcome, orderDelivery } from './order-delivery.js';
 import type { OrderStore } from './order-store.js';
 import type { RunStore } from './run-store.js';
@@ -19,9 +20,16 @@ export interface PipelineTaskDependencies {
   log: Logger;
 }
 
-export type FetchResultsOutput =
-  | { results: false; seed: string | null }
-  | { results: true; seed: string | null; orders: number; batches: number[] };
+/**
+ * `results: false` with batches: the platform never answered, and the run delivers only what earlier
+ * runs decided before it gives up.
+ */
+export type FetchResultsOutput = {
+  results: boolean;
+  seed: string | null;
+  orders?: number;
+  batches?: number[];
+};
 
 /** The metric of orders a run could not deliver (they wait for the next run); an alarm watches it. */
 export const ordersLeftMetric = 'OrdersLeft';
@@ -45,6 +53,13 @@ function tally(outcomes: DeliveryOutcome[]) {
 /** The pipeline's Task states as plain functions over the ports: Lambda runs them on AWS. */
 export function pipelineTasks(deps: PipelineTaskDependencies) {
   const { orders, settlements, runs, auction, clock, log } = deps;
+
+  /** Stores the run's order ids in batches and answers their numbers, for the Map. */
+  const stored = async (runId: string, unsettled: { record_id: string }[]) => {
+    const batches = batchesOf(unsettled.map((order) => order.record_id));
+    await runs.putBatches(runId, batches, clock());
+    return { orders: unsettled.length, batches: batches.map((_, index) => index) };
+  };
   return {
     /**
      * The brief's lambda_a: asks the auction about the undecided orders and records each answer once,
@@ -52,9 +67,10 @@ export function pipelineTasks(deps: PipelineTaskDependencies) {
      */
     async fetchResults(input: unknown): Promise<FetchResultsOutput> {
       const runId = runOf(input);
-      const attempt = Number((input as { attempt?: number }).attempt ?? 0) + 1;
+      const { attempt: done = 0, maxAttempts = 1 } = input as { attempt?: number; maxAttempts?: number };
+      const attempt = Number(done) + 1;
       const seed = auction.seedOf(runId) ?? null;
-      const unsettled = await orders.unsettled(clock(), maxOrdersPerRun);
+      let unsettled = await orders.unsettled(clock(), maxOrdersPerRun);
       const undecided = unsettled.filter((order) => order.decidedAt === undefined);
       if (undecided.length > 0) {
         const answer = await auction.results(undecided, attempt, runId);
@@ -62,12 +78,16 @@ export function pipelineTasks(deps: PipelineTaskDependencies) {
           { event: 'auction.polled', runId, attempt, pending: undecided.length, ready: answer.ready },
           'auction polled',
         );
-        if (!answer.ready) return { results: false, seed };
+        if (!answer.ready) {
+          // Still waiting: poll again. On the last attempt, deliver what earlier runs decided anyway,
+          // so a platform that stays silent never holds those orders back.
+          if (attempt < Number(maxAttempts)) return { results: false, seed };
+          unsettled = unsettled.filter((order) => order.decidedAt !== undefined);
+          return { results: false, seed, ...(await stored(runId, unsettled)) };
+        }
         await orders.recordOutcomes(answer.outcomes, runId, clock());
       }
-      const batches = batchesOf(unsettled.map((order) => order.record_id));
-      await runs.putBatches(runId, batches, clock());
-      return { results: true, seed, orders: unsettled.length, batches: batches.map((_, index) => index) };
+      return { results: true, seed, ...(await stored(runId, unsettled)) };
     },
 
     /** Delivers one batch; one order's failure leaves that order pending, never the others. */
@@ -75,7 +95,8 @@ export function pipelineTasks(deps: PipelineTaskDependencies) {
       const runId = runOf(input);
       const batch = Number((input as { batch?: unknown }).batch);
       const ids = await runs.batch(runId, batch);
-      const outcomes = await mapConcurrently(ids, deliveriesInFlight, (id) => deps.deliver(id, runId));
+      const holder = holderFor(runId, randomUUID());
+      const outcomes = await mapConcurrently(ids, deliveriesInFlight, (id) => deps.deliver(id, holder));
       const counts = tally(outcomes);
       log.info({ event: 'pipeline.batch', runId, batch, ...counts }, 'batch delivered');
       const passing = outcomes.filter((o) => o.delivery === 'left' && o.transient).length;

@@ -1,3 +1,4 @@
+import { runOfHolder } from './domain.js';
 import type { RunSummary } from './run-store.js';
 import type { OrderStanding } from './settlement-store.js';
 
@@ -6,7 +7,9 @@ const maxFaultKinds = 10;
 
 /** Whether another run holds the order now: that run will settle or release it. */
 const heldElsewhere = (standing: OrderStanding, runId: string, now: Date) =>
-  standing.claim !== undefined && standing.claim !== runId && (standing.claimUntil ?? 0) > now.getTime();
+  standing.claim !== undefined &&
+  runOfHolder(standing.claim) !== runId &&
+  (standing.claimUntil ?? 0) > now.getTime();
 
 /**
  * A run's summary from where its orders stand once its deliveries are done. `left` counts the decided

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from '../../platform/aws/batch-get.js';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
-import type { DecidedOrder } from './domain.js';
+import { type DecidedOrder, runOfHolder } from './domain.js';
 import { pendingMarker, toOrder } from './order-store.js';
 
 /** Where an order stands at the end of a run, as the run's summary counts it. */
@@ -23,12 +23,12 @@ export interface OrderStanding {
  * one decision at once, and an order whose delivery failed stays pending for the next run.
  */
 export interface SettlementStore {
-  /** The decided, unsettled, unexpired order, now held by `runId` until `now + leaseMs`; else undefined. */
-  claim(recordId: string, runId: string, now: Date, leaseMs: number): Promise<DecidedOrder | undefined>;
-  /** Marks the order delivered (`delivery`: the S3 key or the notice's message id), if `runId` still holds it. */
-  settle(recordId: string, runId: string, now: Date, delivery: string): Promise<boolean>;
+  /** The decided, unsettled, unexpired order, now held by `holder` until `now + leaseMs`; else undefined. */
+  claim(recordId: string, holder: string, now: Date, leaseMs: number): Promise<DecidedOrder | undefined>;
+  /** Marks the order delivered (`delivery`: the S3 key or the notice's message id), if `holder` still holds it. */
+  settle(recordId: string, holder: string, now: Date, delivery: string): Promise<boolean>;
   /** Lets go of a claim whose delivery failed, recording the fault's kind; the order stays pending. */
-  release(recordId: string, runId: string, fault: string): Promise<void>;
+  release(recordId: string, holder: string, fault: string): Promise<void>;
   standings(recordIds: string[]): Promise<OrderStanding[]>;
 }
 
@@ -42,15 +42,16 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
     );
 
   return {
-    async claim(recordId, runId, now, leaseMs) {
+    async claim(recordId, holder, now, leaseMs) {
       const answer = await update(recordId, {
-        UpdateExpression: 'SET claim = :run, claimUntil = :until',
+        UpdateExpression: 'SET claim = :holder, claimUntil = :until',
+        // Only an order no one holds, or whose holder's lease has run out (not even this run's retry).
         ConditionExpression:
           'pendingKey = :pending AND attribute_exists(decidedAt) AND #ttl > :nowSeconds AND ' +
-          '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claim = :run)',
+          '(attribute_not_exists(claimUntil) OR claimUntil < :now)',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: {
-          ':run': runId,
+          ':holder': holder,
           ':until': now.getTime() + leaseMs,
           ':now': now.getTime(),
           ':nowSeconds': Math.floor(now.getTime() / 1000),
@@ -61,22 +62,27 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
       return answer?.Attributes ? (toOrder(answer.Attributes) as DecidedOrder) : undefined;
     },
 
-    async settle(recordId, runId, now, delivery) {
+    async settle(recordId, holder, now, delivery) {
       const answer = await update(recordId, {
         UpdateExpression:
           'SET settledAt = :at, settledBy = :run, delivery = :delivery REMOVE pendingKey, claim, claimUntil, lastFault',
-        ConditionExpression: 'claim = :run',
-        ExpressionAttributeValues: { ':at': now.toISOString(), ':run': runId, ':delivery': delivery },
+        ConditionExpression: 'claim = :holder',
+        ExpressionAttributeValues: {
+          ':at': now.toISOString(),
+          ':run': runOfHolder(holder),
+          ':holder': holder,
+          ':delivery': delivery,
+        },
       });
       return answer !== undefined;
     },
 
-    async release(recordId, runId, fault) {
+    async release(recordId, holder, fault) {
       await update(recordId, {
         UpdateExpression:
           'SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one REMOVE claim, claimUntil',
-        ConditionExpression: 'claim = :run',
-        ExpressionAttributeValues: { ':fault': fault, ':run': runId, ':zero': 0, ':one': 1 },
+        ConditionExpression: 'claim = :holder',
+        ExpressionAttributeValues: { ':fault': fault, ':holder': holder, ':zero': 0, ':one': 1 },
       });
     },
 
