@@ -13,6 +13,8 @@ export interface VariableDoc {
   'x-expected'?: string;
   /** What the README shows as the default when the schema has none (e.g. `(unset)`). */
   'x-default-text'?: string;
+  /** Whole numbers are written in digits only. */
+  'x-digits'?: boolean;
 }
 
 const integer = (description: string, value: number, minimum: number, maximum: number) =>
@@ -22,6 +24,8 @@ const integer = (description: string, value: number, minimum: number, maximum: n
     minimum,
     maximum,
     'x-expected': `a whole number from ${minimum} to ${maximum}`,
+    // Digits only, before coercion: ajv would take `1e3` or `0x10` as numbers.
+    'x-digits': true,
   });
 const fraction = (description: string, value: number) =>
   Type.Number({ description, default: value, minimum: 0, maximum: 1, 'x-expected': 'a number from 0 to 1' });
@@ -40,7 +44,7 @@ const url = (description: string) =>
     Type.String({
       description,
       format: 'uri',
-      pattern: '^https?://',
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
       'x-default-text': '(unset)',
       'x-expected': 'an http(s) URL',
     }),

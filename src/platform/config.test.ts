@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { keyLeaseMs } from '../services/donations/idempotency-store.js';
+import { claimLeaseMs } from '../services/orders/service.js';
+import { orphanAfterMs } from '../services/users/user-store.js';
 import { worstCaseCallMs } from './aws/clients.js';
-import { ConfigError, configVariables, loadConfig, publishDeadlineMs } from './config.js';
+import { ConfigError, configVariables, loadConfig, publishDeadlineMs, shortestLeaseMs } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -99,7 +102,29 @@ describe('loadConfig', () => {
   });
 });
 
+describe('strict values', () => {
+  it.each(['1e3', '0x10', '3000.0', ' 8 0'])('refuses PORT=%s: whole numbers are digits only', (port) => {
+    expect(() => loadConfig({ PORT: port })).toThrow(/PORT must be a whole number from 0 to 65535/);
+  });
+
+  it('takes a URL scheme in any case, as URLs do', () => {
+    expect(loadConfig({ AWS_ENDPOINT_URL: 'HTTP://localhost:4566' }).endpoints.s3).toBe(
+      'HTTP://localhost:4566',
+    );
+  });
+});
+
 describe('deadlines behind leases', () => {
+  it('keeps one AWS call, all tries, inside the shortest lease any service holds', () => {
+    const config = loadConfig({});
+    expect(worstCaseCallMs(config.awsTimeouts)).toBeLessThan(shortestLeaseMs);
+    for (const lease of [keyLeaseMs, orphanAfterMs, claimLeaseMs])
+      expect(lease).toBeGreaterThanOrEqual(shortestLeaseMs);
+    expect(() =>
+      loadConfig({ SKIFF_AWS_REQUEST_TIMEOUT_MS: '20000', SKIFF_THANK_YOU_LEASE_MS: '90000' }),
+    ).toThrow(/longer than the shortest lease/);
+  });
+
   it('cuts a thank-you publish off early enough that the write after it fits in the lease', () => {
     const config = loadConfig({});
     const writeMs = worstCaseCallMs(config.awsTimeouts);

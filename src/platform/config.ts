@@ -60,6 +60,13 @@ export interface Config {
 /** Room left in a lease after its last write, for clocks and scheduling. */
 const leaseMarginMs = 2_000;
 
+/**
+ * The shortest lease any service holds while it calls AWS: the idempotency key's 30 s (donations).
+ * The others are longer: e-mail reservations 60 s (users), order claims 5 min (orders), and the
+ * thank-you lease, configured and checked on its own. One call, all tries, must fit in it.
+ */
+export const shortestLeaseMs = 30_000;
+
 /** A thank-you's publish is cut off when only the worst case of the write after it is left of the lease. */
 export function publishDeadlineMs(config: Pick<Config, 'thankYouLeaseMs' | 'awsTimeouts'>): number {
   return config.thankYouLeaseMs - worstCaseCallMs(config.awsTimeouts) - leaseMarginMs;
@@ -118,12 +125,14 @@ function readEnvironment(env: Env, problems: string[]): EnvironmentValues {
     if (value) values[name] = value;
   }
   const raw = { ...values };
-  if (!validate(values)) {
-    const names = new Set((validate.errors ?? []).map((error) => error.instancePath.slice(1)));
-    for (const name of names) {
-      const expected = variableSchemas[name]?.['x-expected'] ?? 'valid';
-      problems.push(`${name} must be ${expected}, got "${String(raw[name])}"`);
-    }
+  const valid = validate(values);
+  const names = new Set((valid ? [] : (validate.errors ?? [])).map((error) => error.instancePath.slice(1)));
+  for (const [name, value] of Object.entries(raw)) {
+    if (variableSchemas[name]?.['x-digits'] && !/^\d+$/.test(String(value))) names.add(name);
+  }
+  for (const name of names) {
+    const expected = variableSchemas[name]?.['x-expected'] ?? 'valid';
+    problems.push(`${name} must be ${expected}, got "${String(raw[name])}"`);
   }
   return values as EnvironmentValues;
 }
@@ -184,6 +193,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     localPorts: { dynamodb: v.SKIFF_LOCAL_DYNAMODB_PORT, s3: v.SKIFF_LOCAL_S3_PORT },
   };
+  if (worstCaseCallMs(config.awsTimeouts) + leaseMarginMs > shortestLeaseMs) {
+    problems.push(
+      `SKIFF_AWS_CONNECT_TIMEOUT_MS and SKIFF_AWS_REQUEST_TIMEOUT_MS let one call take ${worstCaseCallMs(config.awsTimeouts)} ms (three tries), longer than the shortest lease a service holds (${shortestLeaseMs} ms) allows`,
+    );
+  }
   if (problems.length === 0 && publishDeadlineMs(config) < 1_000) {
     problems.push(
       `SKIFF_THANK_YOU_LEASE_MS must leave a publish at least 1 s after the worst case of a write (${worstCaseCallMs(config.awsTimeouts)} ms with these AWS timeouts), got ${config.thankYouLeaseMs}`,

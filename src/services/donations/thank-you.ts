@@ -47,6 +47,8 @@ export function thankYouSender({
     requestLog: Logger = log,
   ): Promise<SendOutcome> {
     const token = randomUUID();
+    // The lease runs from the claim: time the claim itself took is time the publish does not get.
+    const claimedFrom = performance.now();
     const claim = await ledger.claimThankYou(donorId, token, clock(), leaseMs);
     if (!claim) return 'not-pending';
     const fields = {
@@ -67,9 +69,8 @@ export function thankYouSender({
         },
       };
       // A publish that hangs is cut off and given back while the lease still holds: never two at once.
-      const { messageId } = await withDeadline(publishDeadlineMs, (signal) =>
-        notifier.publish(notice, { signal }),
-      );
+      const left = Math.max(0, publishDeadlineMs - (performance.now() - claimedFrom));
+      const { messageId } = await withDeadline(left, (signal) => notifier.publish(notice, { signal }));
       if (!(await ledger.markThankYouSent(donorId, token, clock(), messageId))) {
         requestLog.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
       }

@@ -16,7 +16,7 @@ import { dynamoSettlementStore } from './settlement-store.js';
 export const scheduledRunTask = 'scheduled-pipeline-run';
 
 /** How long a run's claim on an order holds: far beyond one delivery (SDK calls time out at 30 s). */
-const claimLeaseMs = 5 * 60_000;
+export const claimLeaseMs = 5 * 60_000;
 
 type Context = ServiceContext<typeof ordersResources>;
 type Tasks = ReturnType<typeof pipelineTasks>;
