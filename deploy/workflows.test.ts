@@ -44,9 +44,11 @@ describe('GitHub Actions workflows', () => {
     }
   });
 
-  it("CI runs the tests on every pull request and push to main, on the Lambda runtime's Node, cancelling superseded runs", () => {
+  it("CI runs the tests on every pull request, and before every deploy, on the Lambda runtime's Node", () => {
     const ci = workflow('ci.yml');
-    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
+    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'workflow_call']);
+    expect(workflow('deploy.yml').jobs.ci).toEqual({ uses: './.github/workflows/ci.yml' });
+    expect(workflow('deploy.yml').jobs.build.needs).toBe('ci');
     expect(ci.concurrency['cancel-in-progress']).toBe(true);
     const steps = stepsOf(ci.jobs.test);
     const node = steps.find((s) => String(s.uses).startsWith('actions/setup-node'));
@@ -60,7 +62,11 @@ describe('GitHub Actions workflows', () => {
   it('builds the cloud assembly once and promotes it dev → stage → prod', () => {
     const deploy = workflow('deploy.yml');
     const build = stepsOf(deploy.jobs.build);
-    expect(build.map((s) => s.run).join('\n')).toMatch(/cdk synth .*-c stages=dev,stage,prod/);
+    expect(build.map((s) => s.run).join('\n')).toMatch(
+      /cdk synth .*-c stages=dev,stage,prod -c "region=\$REGION"/,
+    );
+    // Only per-stage locks: a run waiting for approval never holds back the next dev deploy.
+    expect(deploy.concurrency).toBeUndefined();
     expect(build.find((s) => String(s.uses).startsWith('actions/upload-artifact')).with.name).toBe(
       'cloud-assembly',
     );

@@ -45,6 +45,16 @@ describe('alarms that page', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.org',
     });
+    alerts.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'codestar-notifications.amazonaws.com'] },
+          }),
+        ]),
+      },
+    });
     alerts.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([

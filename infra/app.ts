@@ -10,6 +10,29 @@ import { GitHubOidcStack } from './stacks/github-oidc-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 import { addStageStacks, stageSettingsOf } from './stage-stacks.js';
 
+/** Context the pipeline's own synth needs again: the stage settings (not the stage choice itself). */
+const settingNames = [
+  'region',
+  'githubRepo',
+  'alertsEmail',
+  'slackWorkspaceId',
+  'slackChannelId',
+  'thankYouEmail',
+  'thankYouSms',
+  'thankYouThreshold',
+  'ordersAlertEmail',
+  'ordersMaxAttempts',
+];
+
+function passedOn(app: App): Record<string, string> {
+  return Object.fromEntries(
+    settingNames.flatMap((name) => {
+      const value = app.node.tryGetContext(name);
+      return value === undefined ? [] : [[name, String(value)]];
+    }),
+  );
+}
+
 function stagesOf(app: App): string[] {
   const many = app.node.tryGetContext('stages');
   if (many)
@@ -46,6 +69,7 @@ export function buildApp(app: App): App {
       branch: String(app.node.tryGetContext('pipelineBranch') ?? 'main'),
       connectionArn: String(connectionArn),
       settings,
+      context: passedOn(app),
     });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

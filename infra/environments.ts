@@ -39,6 +39,15 @@ export const environments: Record<Environment['stage'], Environment> = {
   },
 };
 
+/**
+ * The CDK bootstrap qualifier of a stage: each stage is bootstrapped on its own
+ * (`cdk bootstrap --qualifier skiffdev`), so a stage's deploy role can assume only its own stage's
+ * bootstrap roles, even with every stage in one account.
+ */
+export function qualifierFor(stage: Environment['stage']): string {
+  return `skiff${stage}`;
+}
+
 export function environmentFor(stage: unknown): Environment {
   const name = stage ?? 'dev';
   if (typeof name !== 'string' || !(name in environments)) {

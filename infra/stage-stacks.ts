@@ -1,7 +1,7 @@
-import { Aspects, type Stack, Tags } from 'aws-cdk-lib';
+import { Aspects, DefaultStackSynthesizer, type Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlarmsNotify } from './aspects/alarms-notify.js';
-import type { Environment } from './environments.js';
+import { type Environment, qualifierFor } from './environments.js';
 import { AlertsStack, alertsTopicName } from './stacks/alerts-stack.js';
 import { DashboardStack } from './stacks/dashboard-stack.js';
 import { DonationsStack } from './stacks/donations-stack.js';
@@ -51,6 +51,23 @@ export function stageSettingsOf(scope: Construct): StageSettings {
   };
 }
 
+function clusterStacks(
+  scope: Construct,
+  settings: StageSettings,
+  common: (part: string) => StackProps & { environment: Environment; stackName: string },
+): Stack[] {
+  const name = (part: string) => common(part).stackName;
+  const users = new UsersStack(scope, name('users'), common('users'));
+  const eks = new EksStack(scope, name('eks'), {
+    ...common('eks'),
+    users,
+    imageTag: settings.imageTag,
+    publicUrl: settings.usersPublicUrl,
+    apiAllowedCidrs: settings.apiAllowedCidrs,
+  });
+  return [users, eks];
+}
+
 /**
  * Every stack of one stage, in `scope` (the app, or a CDK Pipelines stage): one per service, the EKS
  * cluster, the alerts topic every alarm notifies, and the dashboard. Stack names are
@@ -61,9 +78,11 @@ export function addStageStacks(
   environment: Environment,
   settings: StageSettings,
   env: { account?: string; region: string },
+  { withCluster = true } = {},
 ): Stack[] {
   const name = (part: string) => `skiff-${environment.stage}-${part}`;
-  const common = (part: string) => ({ env, environment, stackName: name(part) });
+  const synthesizer = new DefaultStackSynthesizer({ qualifier: qualifierFor(environment.stage) });
+  const common = (part: string) => ({ env, environment, stackName: name(part), synthesizer });
   const alerts = new AlertsStack(scope, name('alerts'), {
     ...common('alerts'),
     email: settings.alertsEmail,
@@ -81,14 +100,8 @@ export function addStageStacks(
     maxAttempts: settings.ordersMaxAttempts,
   });
   const records = new RecordsStack(scope, name('records'), common('records'));
-  const users = new UsersStack(scope, name('users'), common('users'));
-  const eks = new EksStack(scope, name('eks'), {
-    ...common('eks'),
-    users,
-    imageTag: settings.imageTag,
-    publicUrl: settings.usersPublicUrl,
-    apiAllowedCidrs: settings.apiAllowedCidrs,
-  });
+  // The users service on EKS needs its image pushed first: automated pipelines leave it out.
+  const cluster = withCluster ? clusterStacks(scope, settings, common) : [];
   const dashboard = new DashboardStack(scope, name('dashboard'), {
     ...common('dashboard'),
     apis: [
@@ -99,7 +112,7 @@ export function addStageStacks(
     ],
     ingestDeadLetters: records.deadLetters,
   });
-  const stacks = [greetings, donations, orders, records, users, eks, dashboard];
+  const stacks = [greetings, donations, orders, records, ...cluster, dashboard];
   for (const stack of stacks) {
     stack.addStackDependency(alerts, 'its alarms notify the alerts topic');
     Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));

@@ -1,23 +1,37 @@
 import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaDeploymentConfig, LambdaDeploymentGroup, TrafficRouting } from 'aws-cdk-lib/aws-codedeploy';
 import { type CfnRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments.js';
 import { thresholdAlarm } from './alarms.js';
 
-/** The new version's own alarms: errors, and a p99 close to the timeout. CodeDeploy watches them. */
-function liveAlarms(scope: Construct, live: Alias, timeout: Duration): Alarm[] {
-  const oneMinute = { period: Duration.minutes(1) };
+/**
+ * The new version's own alarms, through the alias (`ExecutedVersion`), so the old version's errors
+ * during a canary never roll the new one back: errors, and a p99 close to the timeout.
+ */
+function newVersionAlarms(scope: Construct, fn: IFunction, version: IVersion, timeout: Duration): Alarm[] {
+  const metric = (metricName: string, statistic: string) =>
+    new Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      statistic,
+      period: Duration.minutes(1),
+      dimensionsMap: {
+        FunctionName: fn.functionName,
+        Resource: `${fn.functionName}:live`,
+        ExecutedVersion: version.version,
+      },
+    });
   return [
-    thresholdAlarm(scope, 'LiveErrors', live.metricErrors(oneMinute), 1, 'the live version threw'),
+    thresholdAlarm(scope, 'LiveErrors', metric('Errors', 'Sum'), 1, 'the new version threw'),
     thresholdAlarm(
       scope,
       'LiveLatency',
-      live.metricDuration({ ...oneMinute, statistic: 'p99' }),
+      metric('Duration', 'p99'),
       timeout.toMilliseconds() * 0.8,
-      'the live version runs close to its timeout (p99)',
+      'the new version runs close to its timeout (p99)',
     ),
   ];
 }
@@ -56,7 +70,7 @@ export function releaseThroughAlias(
   timeout: Duration,
 ): { live: Alias; alarms: Alarm[] } {
   const live = new Alias(scope, 'Live', { aliasName: 'live', version: fn.currentVersion });
-  const alarms = liveAlarms(scope, live, timeout);
+  const alarms = newVersionAlarms(scope, fn, fn.currentVersion, timeout);
   const role = releaseRole(scope, fn, alarms);
   const { canary } = environment;
   new LambdaDeploymentGroup(scope, 'Release', {

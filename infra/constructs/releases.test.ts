@@ -44,6 +44,14 @@ describe('releases', () => {
       });
       expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(2);
     }
+    // The new version's own metrics, through the alias: the old version's errors never roll it back.
+    const watched = Object.values(orders.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      ['Errors', 'Duration'].includes(a.Properties.MetricName),
+    );
+    const executed = watched.filter((a) =>
+      (a.Properties.Dimensions as { Name: string }[]).some((d) => d.Name === 'ExecutedVersion'),
+    );
+    expect(executed).toHaveLength(8);
     const aliases = Object.values(orders.findResources('AWS::Lambda::Alias'));
     for (const alias of aliases) {
       expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate).toEqual(

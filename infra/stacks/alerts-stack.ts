@@ -1,6 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
 import { EncryptedTopic } from '../constructs/encrypted-topic.js';
@@ -13,6 +13,9 @@ export interface AlertsStackProps extends StackProps {
   /** Slack through AWS Chatbot (context `slackWorkspaceId` and `slackChannelId`, both or neither). */
   slack?: { workspaceId: string; channelId: string };
 }
+
+/** The services that publish to the alerts topic on their own. */
+const publishers = ['cloudwatch.amazonaws.com', 'codestar-notifications.amazonaws.com'];
 
 /** The stage's alerts topic, which every alarm of every stack notifies (`AlarmsNotify`). */
 export const alertsTopicName = (stage: string) => physicalName(stage, 'platform', 'alerts');
@@ -29,9 +32,17 @@ export class AlertsStack extends Stack {
       topicName: alertsTopicName(environment.stage),
       environment,
       subscribers: { email: props.email },
-      // CloudWatch publishes alarm changes: it needs the topic's key.
-      keyUsers: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      // CloudWatch (alarm changes) and CodeStar Notifications (pipeline failures) publish: they need the key.
+      keyUsers: publishers.map((service) => new ServicePrincipal(service)),
     });
+    alerts.topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: publishers.map((service) => new ServicePrincipal(service)),
+        actions: ['sns:Publish'],
+        resources: [alerts.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     if (props.slack) {
       new SlackChannelConfiguration(this, 'Slack', {
         slackChannelConfigurationName: alertsTopicName(environment.stage),

@@ -6,6 +6,7 @@ import { buildApp } from '../app.js';
 /** The delivery stacks: GitHub OIDC deploy roles, and the CodePipeline alternative. */
 let oidc: Template;
 let pipeline: Template;
+let stageStacks: string[];
 
 beforeAll(() => {
   const app = buildApp(
@@ -14,9 +15,12 @@ beforeAll(() => {
         stage: 'dev',
         githubRepo: 'acme/skiff',
         connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/abc',
+        alertsEmail: 'ops@example.org',
       },
     }),
   );
+  const stage = app.node.findChild('skiff-pipeline').node.findChild('dev');
+  stageStacks = stage.node.children.map((child) => child.node.id);
   oidc = Template.fromStack(app.node.findChild('skiff-github-oidc') as Stack);
   pipeline = Template.fromStack(app.node.findChild('skiff-pipeline') as Stack);
 }, 240_000);
@@ -51,16 +55,18 @@ describe('GitHub OIDC', () => {
     }
   });
 
-  it('lets a deploy role assume the CDK bootstrap roles and nothing broader', () => {
-    const policies = Object.values(oidc.findResources('AWS::IAM::Policy'));
+  it("lets a deploy role assume only its own stage's CDK bootstrap roles, and nothing broader", () => {
+    const policies = Object.entries(oidc.findResources('AWS::IAM::Policy'));
     expect(policies).toHaveLength(3);
-    for (const policy of policies) {
+    for (const [id, policy] of policies) {
+      const stage = ['dev', 'stage', 'prod'].find((s) => id.toLowerCase().includes(`deploy${s}`)) as string;
       const statements = policy.Properties.PolicyDocument.Statement as {
         Action: string | string[];
         Resource: unknown;
       }[];
       const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
-      expect(JSON.stringify(assume?.Resource)).toContain(':role/cdk-hnb659fds-*-');
+      // Each stage is bootstrapped with its own qualifier: a dev job cannot take prod's roles.
+      expect(JSON.stringify(assume?.Resource)).toContain(`:role/cdk-skiff${stage}-*-`);
       expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('*');
     }
   });
@@ -95,6 +101,19 @@ describe('the CodePipeline alternative', () => {
         }),
       ]),
     });
+  });
+
+  it("synthesizes with the app's settings, so its stages are the stacks a person would deploy", () => {
+    const [project] = Object.values(pipeline.findResources('AWS::CodeBuild::Project')).filter((p) =>
+      JSON.stringify(p).includes('npm test'),
+    );
+    expect(JSON.stringify(project)).toContain('-c alertsEmail=');
+    // The users service on EKS needs its image pushed first; the pipeline leaves the cluster out.
+    expect(stageStacks.sort()).toEqual(
+      ['alerts', 'dashboard', 'donations', 'greetings', 'orders', 'records'].map(
+        (part) => `skiff-dev-${part}`,
+      ),
+    );
   });
 
   it('deploys dev at once, and stage and prod after manual approvals', () => {

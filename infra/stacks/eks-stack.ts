@@ -19,7 +19,7 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct, IConstruct } from 'constructs';
-import type { Environment } from '../environments.js';
+import { type Environment, qualifierFor } from '../environments.js';
 import type { UsersStack } from './users-stack.js';
 
 /** Public only to the given CIDRs (never the whole Internet), else private to the VPC. */
@@ -125,7 +125,7 @@ export class EksStack extends Stack {
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
     new CfnOutput(this, 'ImageRepository', { value: images.repositoryUri });
     new CfnOutput(this, 'PodRoleArn', { value: serviceAccount.role.roleArn });
-    this.acknowledge(users, serviceAccount.role);
+    this.acknowledge(users, serviceAccount.role, props.environment);
     this.acknowledgeClusterWildcards(cluster);
   }
 
@@ -146,7 +146,7 @@ export class EksStack extends Stack {
     }
   }
 
-  private acknowledge(users: UsersStack, serviceAccountRole: IConstruct): void {
+  private acknowledge(users: UsersStack, serviceAccountRole: IConstruct, environment: Environment): void {
     const acknowledge = (reason: string, ids: string[]) => {
       for (const id of ids) Validations.of(this).acknowledge({ id, reason });
     };
@@ -179,7 +179,7 @@ export class EksStack extends Stack {
         'AwsSolutions-IAM5[Action::s3:GetBucket*]',
         'AwsSolutions-IAM5[Action::s3:GetObject*]',
         'AwsSolutions-IAM5[Action::s3:List*]',
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${this.region}/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifierFor(environment.stage)}-assets-<AWS::AccountId>-${this.region}/*]`,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly]',
         'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterHasEcrPublic8EE1114E",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
       ],

@@ -8,6 +8,7 @@ import {
   Role,
 } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { type Environment, qualifierFor } from '../environments.js';
 
 export interface GitHubOidcStackProps extends StackProps {
   /** `owner/name` of the GitHub repository whose workflows deploy (context `githubRepo`). */
@@ -19,9 +20,9 @@ export interface GitHubOidcStackProps extends StackProps {
 
 const issuer = 'token.actions.githubusercontent.com';
 
-/** The CDK bootstrap's roles in this account and region (qualifier hnb659fds, the default). */
-const bootstrapRoles = (stack: Stack) =>
-  `arn:${stack.partition}:iam::${stack.account}:role/cdk-hnb659fds-*-${stack.account}-${stack.region}`;
+/** One stage's CDK bootstrap roles in this account and region (its own qualifier, `qualifierFor`). */
+const bootstrapRoles = (stack: Stack, stage: string) =>
+  `arn:${stack.partition}:iam::${stack.account}:role/cdk-${qualifierFor(stage as Environment['stage'])}-*-${stack.account}-${stack.region}`;
 
 /**
  * GitHub Actions' way into AWS with no stored key: the GitHub OIDC provider, and one deploy role per
@@ -56,7 +57,10 @@ export class GitHubOidcStack extends Stack {
         },
       }),
     });
-    role.addToPolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [bootstrapRoles(this)] }));
+    // Only its own stage's bootstrap roles: a dev job cannot deploy prod, even in one account.
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [bootstrapRoles(this, stage)] }),
+    );
     role.addToPolicy(
       new PolicyStatement({
         actions: ['cloudformation:DescribeStacks'],
@@ -87,7 +91,7 @@ export class GitHubOidcStack extends Stack {
       reason: 'ecr:GetAuthorizationToken takes no resource; every other action is scoped to the stage.',
     });
     for (const wildcard of [
-      `Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-${this.region}`,
+      `Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-${qualifierFor(stage as Environment['stage'])}-*-<AWS::AccountId>-${this.region}`,
       `Resource::arn:<AWS::Partition>:cloudformation:${this.region}:<AWS::AccountId>:stack/skiff-${stage}-*/*`,
       `Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/skiff-${stage}*`,
     ]) {

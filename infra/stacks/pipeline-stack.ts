@@ -14,6 +14,8 @@ export interface PipelineStackProps extends StackProps {
   /** The CodeStar connection to GitHub (context `connectionArn`), made once in the console. */
   connectionArn: string;
   settings: StageSettings;
+  /** The app's other context, passed on to the pipeline's own synth (`-c name=value` each). */
+  context: Record<string, string>;
 }
 
 /** One stage's stacks as a CDK Pipelines stage: the same stacks `cdk deploy` makes. */
@@ -21,7 +23,13 @@ class SkiffStage extends Stage {
   constructor(scope: Construct, environment: Environment, settings: StageSettings, props: StageProps) {
     super(scope, environment.stage, props);
     const region = props.env?.region ?? 'eu-west-1';
-    addStageStacks(this, environment, settings, { account: props.env?.account, region });
+    addStageStacks(
+      this,
+      environment,
+      settings,
+      { account: props.env?.account, region },
+      { withCluster: false },
+    );
   }
 }
 
@@ -34,11 +42,15 @@ class SkiffStage extends Stage {
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const context = [
-      `-c connectionArn=${props.connectionArn}`,
-      `-c pipelineRepo=${props.repository}`,
-      `-c pipelineBranch=${props.branch}`,
-    ].join(' ');
+    // Everything the app was given, so the pipeline's synth builds the same stacks (alerts, settings).
+    const context = Object.entries({
+      ...props.context,
+      connectionArn: props.connectionArn,
+      pipelineRepo: props.repository,
+      pipelineBranch: props.branch,
+    })
+      .map(([name, value]) => `-c ${name}=${JSON.stringify(value)}`)
+      .join(' ');
     const pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: 'skiff',
       crossAccountKeys: false,
