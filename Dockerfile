@@ -5,15 +5,17 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-fund --no-audit
+# Scripts run below, once their sources are here (the `prepare` script builds the console).
+RUN npm install --no-fund --no-audit --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
-RUN npm run build:server
+COPY web ./web
+RUN npm run build:server && node web/build.mjs
 
 FROM node:22-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-fund --no-audit && npm cache clean --force
+RUN npm install --omit=dev --no-fund --no-audit --ignore-scripts && npm cache clean --force
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -22,6 +24,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 USER 10001:10001
 EXPOSE 3000

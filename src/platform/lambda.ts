@@ -29,6 +29,7 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
       context: cloudContext(config, services),
       swaggerUi: false,
       backgroundTasks: false,
+      console: false,
     });
     await app.ready();
     return awsLambdaFastify<APIGatewayProxyEventV2>(app, { decorateRequest: false });

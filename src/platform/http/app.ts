@@ -9,6 +9,7 @@ import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
 import { type BackgroundTask, type RunningTasks, startBackgroundTasks } from '../background.js';
 import { type ResolvedResources, resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
+import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
 import { registerOpenApi } from './openapi.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   swaggerUi?: boolean;
   /** Run the services' background tasks on timers (default true); Lambda runs them on a schedule. */
   backgroundTasks?: boolean;
+  /** The web console at `/`, when it was built (default true); Lambda serves APIs only. */
+  console?: boolean;
 }
 
 /**
@@ -109,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   closeKeptAliveConnectionsOnShutdown(app);
   registerProblemHandlers(app);
   await registerOpenApi(app, options.swaggerUi ?? true);
+  if (options.console ?? true) registerConsole(app);
 
   const resolved = services.map((service) => ({
     service,

@@ -1,0 +1,35 @@
+/** Calls the documented API, as a script would; errors come back as RFC 9457 problems. */
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type ApiResult<T> =
+  | { ok: true; status: number; body: T }
+  | { ok: false; status: number; detail: string; errors: FieldError[] };
+
+/** What a person is told when the server cannot be reached at all. */
+export const serverDown = 'The server could not be reached. Is it running?';
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, status: 0, detail: serverDown, errors: [] };
+  }
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (response.ok) return { ok: true, status: response.status, body: parsed as T };
+  return {
+    ok: false,
+    status: response.status,
+    detail: String(parsed.detail ?? parsed.title ?? `The server answered ${response.status}.`),
+    errors: Array.isArray(parsed.errors) ? (parsed.errors as FieldError[]) : [],
+  };
+}

@@ -1,0 +1,28 @@
+import { donationsView } from './views/donations.js';
+import { greetingsView } from './views/greetings.js';
+
+/** The console's views, by the fragment that names them (`#greetings`). */
+const views: Record<string, { label: string; render: () => HTMLElement }> = {
+  greetings: { label: 'Greetings', render: greetingsView },
+  donations: { label: 'Donations', render: donationsView },
+};
+
+function show(): void {
+  const name = location.hash.slice(1) in views ? location.hash.slice(1) : 'greetings';
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('#tabs a')) {
+    if (link.hash === `#${name}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const main = document.getElementById('view') as HTMLElement;
+  main.replaceChildren((views[name] as (typeof views)[string]).render());
+}
+
+const tabs = document.getElementById('tabs') as HTMLElement;
+for (const [name, { label }] of Object.entries(views)) {
+  const link = document.createElement('a');
+  link.href = `#${name}`;
+  link.textContent = label;
+  tabs.append(link);
+}
+window.addEventListener('hashchange', show);
+show();

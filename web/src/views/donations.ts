@@ -1,0 +1,80 @@
+import { call } from '../api.js';
+import { element, field, liveRegion } from '../dom.js';
+import { formatMinorUnits, toMinorUnits } from '../money.js';
+
+interface Donor {
+  donorId: string;
+  donationCount: number;
+  totals: Record<string, number>;
+  thankYou: { status: string; sentAt?: string };
+}
+
+const currencies = ['GBP', 'EUR', 'USD'];
+
+/** Donations: give in pounds (sent in pence), then the donor's count, totals and thank-you status. */
+export function donationsView(): HTMLElement {
+  const donor = field('Donor', 'donorId', { autocomplete: 'off', required: '' });
+  const amount = field('Amount', 'amount', { inputmode: 'decimal', placeholder: '12.50', required: '' });
+  const currency = element(
+    'select',
+    { id: 'field-currency', name: 'currency' },
+    ...currencies.map((code) => element('option', { value: code }, code)),
+  );
+  const result = liveRegion();
+  const summary = element('div', { 'aria-live': 'polite' });
+  const form = element(
+    'form',
+    {},
+    donor.node,
+    amount.node,
+    element('label', { for: currency.id }, 'Currency', currency),
+    element('div', { class: 'actions' }, element('button', { type: 'submit' }, 'Donate')),
+  );
+
+  const showDonor = async (donorId: string) => {
+    const answer = await call<Donor>('GET', `/donors/${encodeURIComponent(donorId)}`);
+    if (!answer.ok) return;
+    const { donationCount, totals, thankYou } = answer.body;
+    const given = Object.entries(totals)
+      .map(([code, minor]) => formatMinorUnits(minor, code))
+      .join(', ');
+    summary.replaceChildren(
+      element('p', {}, `${donationCount} donation(s), ${given} in all. Thank-you: ${thankYou.status}.`),
+    );
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    donor.error.textContent = '';
+    amount.error.textContent = '';
+    result.classList.remove('error');
+    const minor = toMinorUnits(amount.input.value);
+    if (minor === undefined) {
+      amount.error.textContent = 'Enter an amount such as 12.50';
+      return;
+    }
+    const donorId = donor.input.value.trim();
+    const answer = await call<{ donationCount: number; thankYouSent: boolean }>('POST', '/donations', {
+      donorId,
+      amount: minor,
+      currency: currency.value,
+    });
+    if (answer.ok) {
+      const thanks = answer.body.thankYouSent ? ' A thank-you was sent.' : '';
+      result.textContent = `Thank you! Donation ${answer.body.donationCount} recorded.${thanks}`;
+      await showDonor(donorId);
+    } else {
+      result.textContent = answer.detail;
+      result.classList.add('error');
+      for (const e of answer.errors) if (e.field.endsWith('donorId')) donor.error.textContent = e.message;
+    }
+  });
+  return element(
+    'section',
+    { 'aria-labelledby': 'donations-title' },
+    element('h2', { id: 'donations-title' }, 'Donations'),
+    form,
+    result,
+    summary,
+  );
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../src/local/test-platform.js';
+import { consolePolicy } from '../../src/platform/http/console.js';
+
+/**
+ * The console in headless Chromium, used the way a person would: by labels and button names. The
+ * page runs under its real Content-Security-Policy; axe-core checks each view.
+ */
+let platform: TestPlatform;
+let browser: Browser;
+let page: Page;
+let base: string;
+const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const screenshots = new URL('../../.scratch/screenshots/', import.meta.url).pathname;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ env: { SERVICES: 'greetings,donations' } });
+  base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  page = await browser.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+/** Serious and critical accessibility violations on the page as it is now. */
+async function violations(): Promise<string[]> {
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(axe);
+  const found = (await page.evaluate('axe.run().then((r) => r.violations)')) as {
+    id: string;
+    impact: string;
+  }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
+
+describe('the web console', () => {
+  it('is served at / under a strict Content-Security-Policy, its assets cached by content hash', async () => {
+    const response = await page.goto(`${base}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(consolePolicy);
+    expect(response?.headers()['cache-control']).toBe('no-cache');
+    const script = await page.locator('script[type=module]').getAttribute('src');
+    expect(script).toMatch(/^\/assets\/main-[0-9a-f]{12}\.js$/);
+    const asset = await fetch(`${base}${script}`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await page.getByRole('link', { name: 'Greetings' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Donations' }).count()).toBe(1);
+  });
+
+  it('greets: save a date of birth, greet, and see the API message verbatim', async () => {
+    await page.goto(`${base}/#greetings`);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Date of birth').fill('1990-07-14');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain("Saved alice's date of birth");
+    await page.getByRole('button', { name: 'Greet' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Hello, alice! /);
+    expect(await violations()).toEqual([]);
+    await page.screenshot({ path: `${screenshots}greetings.png` });
+  });
+
+  it('shows a validation error next to its field', async () => {
+    await page.goto(`${base}/#greetings`);
+    await page.getByLabel('Username').fill('r2d2');
+    await page.getByRole('button', { name: 'Greet' }).click();
+    await expect.poll(() => page.locator('#error-username').textContent()).toContain('letters');
+  });
+
+  it('donates twice and shows the thank-you', async () => {
+    await page.goto(`${base}/#donations`);
+    await page.getByLabel('Donor').fill('dora');
+    await page.getByLabel('Amount').fill('12.50');
+    await page.getByRole('button', { name: 'Donate' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Donation 1 recorded');
+    await page.getByLabel('Amount').fill('5');
+    await page.getByRole('button', { name: 'Donate' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('A thank-you was sent');
+    await expect.poll(() => page.locator('main').textContent()).toContain('2 donation(s), £17.50 in all');
+    expect(await violations()).toEqual([]);
+    await page.screenshot({ path: `${screenshots}donations.png` });
+  });
+
+  it('says so when the amount is not an amount, and sends nothing', async () => {
+    await page.goto(`${base}/#donations`);
+    await page.getByLabel('Donor').fill('eve');
+    await page.getByLabel('Amount').fill('ten');
+    await page.getByRole('button', { name: 'Donate' }).click();
+    await expect.poll(() => page.locator('#error-amount').textContent()).toContain('12.50');
+    expect(platform.logs().some((line) => line.event === 'donation' && line.amount === undefined)).toBe(
+      false,
+    );
+  });
+});
