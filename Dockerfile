@@ -10,7 +10,8 @@ RUN npm install --no-fund --no-audit --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY web ./web
-RUN npm run build:server && node web/build.mjs
+RUN npm run build:server
+RUN node web/build.mjs
 
 FROM node:22-bookworm-slim AS production-deps
 WORKDIR /app

@@ -42,6 +42,9 @@ describe('Dockerfile', () => {
   it('builds in stages and runs as a non-root user with a health check', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toMatch(/^RUN npm run build:server$/m);
+    // The web console: built in the build stage, served from web/dist.
+    expect(dockerfile).toMatch(/^RUN node web\/build\.mjs$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/web\/dist \.\/web\/dist$/m);
     expect(dockerfile).toMatch(/^RUN npm install --omit=dev/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["node", "dist\/healthcheck\.mjs"\]$/m);
