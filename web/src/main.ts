@@ -1,10 +1,12 @@
 import { donationsView } from './views/donations.js';
 import { greetingsView } from './views/greetings.js';
+import { ordersView } from './views/orders.js';
 
 /** The console's views, by the fragment that names them (`#greetings`). */
 const views: Record<string, { label: string; render: () => HTMLElement }> = {
   greetings: { label: 'Greetings', render: greetingsView },
   donations: { label: 'Donations', render: donationsView },
+  orders: { label: 'Orders', render: ordersView },
 };
 
 function show(): void {

@@ -17,7 +17,13 @@ const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 const screenshots = new URL('../../.scratch/screenshots/', import.meta.url).pathname;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ env: { SERVICES: 'greetings,donations' } });
+  platform = await startTestPlatform({
+    env: {
+      SERVICES: 'greetings,donations,orders',
+      SKIFF_ORDERS_PIPELINE_WAIT_MS: '10',
+      SKIFF_AUCTION_READY_PROBABILITY: '1',
+    },
+  });
   base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -97,5 +103,39 @@ describe('the web console', () => {
     expect(platform.logs().some((line) => line.event === 'donation' && line.amount === undefined)).toBe(
       false,
     );
+  });
+
+  it("submits the brief's orders, runs the pipeline and watches it succeed, with each order's outcome", async () => {
+    await page.goto(`${base}/#orders`);
+    expect(await page.getByLabel('Orders (JSON)').inputValue()).toContain('unique_id_1');
+    await page.getByRole('button', { name: 'Submit orders' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('2 order(s) stored');
+    await page.getByRole('button', { name: 'Run pipeline' }).click();
+    const runs = page.getByRole('list', { name: 'Recent runs' });
+    await expect
+      .poll(() => runs.textContent(), { timeout: 15_000 })
+      .toMatch(/SUCCEEDED: \d accepted, \d rejected, 0 left/);
+    const outcomes = page.getByRole('list', { name: 'Order outcomes' });
+    await expect.poll(() => outcomes.textContent()).toMatch(/unique_id_1: (accepted|rejected)/);
+    expect(await violations()).toEqual([]);
+    await page.screenshot({ path: `${screenshots}orders.png` });
+  });
+
+  it("says so when the JSON is the brief's literal text, trailing commas and all", async () => {
+    await page.goto(`${base}/#orders`);
+    await page
+      .getByLabel('Orders (JSON)')
+      .fill('[ { "record_id": "x", "parameter_1": "a", "parameter_2": 1, }, ]');
+    await page.getByRole('button', { name: 'Submit orders' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('not valid JSON');
+  });
+
+  it('says so when the server is down, and nothing crashes', async () => {
+    await page.goto(`${base}/#greetings`);
+    await page.route('**/hello/**', (route) => route.abort('connectionrefused'));
+    await page.getByLabel('Username').fill('nobody');
+    await page.getByRole('button', { name: 'Greet' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('could not be reached');
+    await page.unroute('**/hello/**');
   });
 });
