@@ -1,11 +1,13 @@
 import { donationsView } from './views/donations.js';
 import { greetingsView } from './views/greetings.js';
 import { ordersView } from './views/orders.js';
+import { usersView } from './views/users.js';
 
 /** The console's views, by the fragment that names them (`#greetings`). */
 const views: Record<string, { label: string; render: () => HTMLElement }> = {
   greetings: { label: 'Greetings', render: greetingsView },
   donations: { label: 'Donations', render: donationsView },
+  users: { label: 'Users', render: usersView },
   orders: { label: 'Orders', render: ordersView },
 };
 

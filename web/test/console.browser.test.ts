@@ -19,7 +19,7 @@ const screenshots = new URL('../../.scratch/screenshots/', import.meta.url).path
 beforeAll(async () => {
   platform = await startTestPlatform({
     env: {
-      SERVICES: 'greetings,donations,orders',
+      SERVICES: 'greetings,donations,orders,users',
       SKIFF_ORDERS_PIPELINE_WAIT_MS: '10',
       SKIFF_AUCTION_READY_PROBABILITY: '1',
     },
@@ -137,5 +137,45 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Greet' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('could not be reached');
     await page.unroute('**/hello/**');
+  });
+
+  it('creates a user with an avatar, previewed, then shown as an image; replaces it; pages the list', async () => {
+    const avatar = new URL('../../src/services/users/fixtures/prima/test-avatar.png', import.meta.url)
+      .pathname;
+    const replacement = new URL('../../src/services/users/fixtures/prima/test-avatar.gif', import.meta.url)
+      .pathname;
+    await page.goto(`${base}/#users`);
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByLabel('Avatar').setInputFiles(avatar);
+    expect(await page.getByAltText('Avatar preview').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Created Ada Lovelace');
+    const image = page.getByAltText("Ada Lovelace's avatar");
+    const loadedWidth = () =>
+      image.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth);
+    await expect.poll(loadedWidth).toBeGreaterThan(0);
+    const before = await image.getAttribute('src');
+    await page.getByLabel('New avatar for Ada Lovelace').setInputFiles(replacement);
+    await page.getByRole('button', { name: 'Replace avatar of Ada Lovelace' }).click();
+    // The list is drawn again, and its image is the new one (not the old one from the cache).
+    await expect.poll(() => image.getAttribute('src')).not.toBe(before);
+    await expect.poll(loadedWidth).toBeGreaterThan(0);
+    const shown = await fetch(`${base}${await image.getAttribute('src')}`);
+    expect(shown.headers.get('content-type')).toBe('image/gif');
+    expect(await violations()).toEqual([]);
+    await page.screenshot({ path: `${screenshots}users.png` });
+
+    for (let i = 0; i < 5; i += 1) {
+      await platform.app.inject({
+        method: 'POST',
+        url: '/user',
+        payload: { name: `User ${i}`, email: `u${i}@example.org` },
+      });
+    }
+    await page.goto(`${base}/#donations`);
+    await page.goto(`${base}/#users`);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Users' }).textContent()).toContain('User 4');
   });
 });
