@@ -20,13 +20,18 @@ function nextLink(header: string | null): string | undefined {
     : undefined;
 }
 
-export async function call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
   let response: Response;
   try {
     const form = body instanceof FormData;
     response = await fetch(path, {
       method,
-      headers: body === undefined || form ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined || form ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     });
   } catch {

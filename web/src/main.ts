@@ -1,6 +1,7 @@
 import { donationsView } from './views/donations.js';
 import { greetingsView } from './views/greetings.js';
 import { ordersView } from './views/orders.js';
+import { recordsView } from './views/records.js';
 import { usersView } from './views/users.js';
 
 /** The console's views, by the fragment that names them (`#greetings`). */
@@ -9,6 +10,7 @@ const views: Record<string, { label: string; render: () => HTMLElement }> = {
   donations: { label: 'Donations', render: donationsView },
   users: { label: 'Users', render: usersView },
   orders: { label: 'Orders', render: ordersView },
+  records: { label: 'Records', render: recordsView },
 };
 
 function show(): void {

@@ -19,7 +19,8 @@ const screenshots = new URL('../../.scratch/screenshots/', import.meta.url).path
 beforeAll(async () => {
   platform = await startTestPlatform({
     env: {
-      SERVICES: 'greetings,donations,orders,users',
+      SERVICES: 'greetings,donations,orders,users,records',
+      SKIFF_LOCAL_TENANTS: 'acme:America/Los_Angeles:acme-key-123',
       SKIFF_ORDERS_PIPELINE_WAIT_MS: '10',
       SKIFF_AUCTION_READY_PROBABILITY: '1',
     },
@@ -177,5 +178,41 @@ describe('the web console', () => {
     await page.goto(`${base}/#users`);
     await page.getByRole('button', { name: 'Next page' }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Users' }).textContent()).toContain('User 4');
+  });
+
+  it("uploads the brief's two sample files, shows both final statuses, and finds a patient's visits", async () => {
+    const tendo = (name: string) =>
+      new URL(`../../src/services/records/fixtures/tendo/${name}`, import.meta.url).pathname;
+    await page.goto(`${base}/#records`);
+    await page.getByLabel('API key').fill('acme-key-123');
+    await page.getByLabel('CSV files').setInputFiles([tendo('hospital01.csv'), tendo('hospital02.csv')]);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const uploads = page.getByRole('list', { name: 'Uploads' });
+    await expect
+      .poll(() => uploads.textContent(), { timeout: 20_000 })
+      .toMatch(/hospital01\.csv: completed — 20 of 20/);
+    await expect
+      .poll(() => uploads.textContent(), { timeout: 20_000 })
+      .toMatch(/hospital02\.csv: completed with errors/);
+    expect(await uploads.textContent()).toMatch(/line \d+, date_time/);
+    const lastName = 'Doe';
+    await page.getByLabel('Last name').fill(lastName);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const visits = page.getByRole('table', { name: 'Visits' });
+    await expect.poll(() => visits.locator('tr').count()).toBeGreaterThan(1);
+    expect(await visits.textContent()).toContain(lastName);
+    expect(await violations()).toEqual([]);
+    await page.screenshot({ path: `${screenshots}records.png`, fullPage: true });
+  });
+
+  it('says so when the API key is wrong, and when nothing matches', async () => {
+    await page.goto(`${base}/#records`);
+    await page.getByLabel('API key').fill('wrong-key-000');
+    await page.getByLabel('Last name').fill('nobody');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('API key was not accepted');
+    await page.getByLabel('API key').fill('acme-key-123');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('No visits match');
   });
 });

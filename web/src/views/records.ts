@@ -1,0 +1,190 @@
+import { call, serverDown } from '../api.js';
+import { element, field, liveRegion } from '../dom.js';
+import { uploadWithProgress } from '../upload.js';
+
+interface Upload {
+  uploadId: string;
+  fileName: string;
+  status: string;
+  rows: { total: number; ingested: number; rejected: number };
+  errors: { line: number; field: string; reason: string }[];
+  reason: string | null;
+  reportUrl: string | null;
+}
+
+interface Visit {
+  medical_record_number: string;
+  first_name: string;
+  last_name: string;
+  date_time: string;
+  date_time_utc: string;
+  doctors_notes: string;
+}
+
+const final = new Set(['completed', 'completed_with_errors', 'duplicate', 'failed']);
+const keyName = 'skiff.records.apiKey';
+
+/** The API key for this browser tab's session only: sessionStorage, never localStorage. */
+const apiKey = () => sessionStorage.getItem(keyName) ?? '';
+const auth = () => ({ 'x-api-key': apiKey() });
+const forbidden = 'The API key was not accepted: check it and try again.';
+
+function describeUpload(upload: Upload): string {
+  const { total, ingested, rejected } = upload.rows;
+  const counts = final.has(upload.status)
+    ? ` — ${ingested} of ${total} rows ingested, ${rejected} rejected`
+    : '';
+  const reason = upload.reason ? ` (${upload.reason})` : '';
+  return `${upload.fileName}: ${upload.status.replaceAll('_', ' ')}${counts}${reason}`;
+}
+
+/** The rejects report needs the key in a header: fetched, then offered as a download. */
+async function downloadReport(upload: Upload): Promise<void> {
+  const answer = await fetch(upload.reportUrl as string, { headers: auth() });
+  const link = element('a', {
+    href: URL.createObjectURL(await answer.blob()),
+    download: `${upload.fileName}.rejects.csv`,
+  });
+  link.click();
+}
+
+/** One file's line: its progress while it uploads, then its status until final, its errors and report. */
+function trackFile(file: File, list: HTMLElement): void {
+  const progress = element('progress', { max: '1', value: '0', 'aria-label': `Uploading ${file.name}` });
+  const line = element('li', {}, `${file.name} `, progress);
+  list.append(line);
+  void uploadWithProgress('/uploads', file, auth(), (fraction) => (progress.value = fraction)).then(
+    async (sent) => {
+      if (sent.status !== 202) {
+        line.textContent = `${file.name}: ${sent.status === 0 ? serverDown : sent.status === 403 ? forbidden : 'refused'}`;
+        return;
+      }
+      const [{ uploadId }] = sent.body as { uploadId: string }[] as [{ uploadId: string }];
+      for (;;) {
+        const answer = await call<Upload>('GET', `/uploads/${uploadId}`, undefined, auth());
+        if (!answer.ok) return void (line.textContent = `${file.name}: ${answer.detail}`);
+        const upload = answer.body;
+        const errors = upload.errors
+          .slice(0, 5)
+          .map((e) => element('li', {}, `line ${e.line}, ${e.field}: ${e.reason}`));
+        const report = upload.reportUrl
+          ? element('button', { type: 'button' }, `Rejects report of ${upload.fileName}`)
+          : '';
+        if (report) report.addEventListener('click', () => void downloadReport(upload));
+        line.replaceChildren(
+          describeUpload(upload),
+          ...(errors.length ? [element('ul', {}, ...errors)] : []),
+          report,
+        );
+        if (final.has(upload.status)) return;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    },
+  );
+}
+
+function visitRow(visit: Visit): HTMLElement {
+  return element(
+    'tr',
+    {},
+    ...[
+      visit.medical_record_number,
+      `${visit.first_name} ${visit.last_name}`,
+      visit.date_time,
+      visit.date_time_utc.replace('T', ' ').slice(0, 16),
+      visit.doctors_notes,
+    ].map((cell) => element('td', {}, cell)),
+  );
+}
+
+/** Records: the key, several CSV files (dropped or chosen) with live statuses, and a patient search. */
+export function recordsView(): HTMLElement {
+  const key = field('API key', 'apiKey', { type: 'password', autocomplete: 'off' });
+  key.input.value = apiKey();
+  key.input.addEventListener('change', () => sessionStorage.setItem(keyName, key.input.value.trim()));
+  const files = field('CSV files', 'files', { type: 'file', accept: '.csv,text/csv', multiple: '' });
+  const uploads = element('ul', { 'aria-label': 'Uploads' });
+  const upload = element(
+    'form',
+    { class: 'drop' },
+    key.node,
+    files.node,
+    element('div', { class: 'actions' }, element('button', { type: 'submit' }, 'Upload')),
+  );
+  const send = (list: FileList | null | undefined) => {
+    sessionStorage.setItem(keyName, key.input.value.trim());
+    for (const file of list ?? []) trackFile(file, uploads);
+  };
+  upload.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send(files.input.files);
+  });
+  upload.addEventListener('dragover', (event) => event.preventDefault());
+  upload.addEventListener('drop', (event) => {
+    event.preventDefault();
+    send(event.dataTransfer?.files);
+  });
+
+  const mrn = field('Medical record number', 'medical_record_number');
+  const lastName = field('Last name', 'last_name');
+  const from = field('From', 'from', { type: 'date' });
+  const to = field('To', 'to', { type: 'date' });
+  const result = liveRegion();
+  const table = element('table', { 'aria-label': 'Visits' });
+  const more = element('button', { type: 'button', hidden: '' }, 'More visits');
+  let query = '';
+  const search = async (cursor?: string) => {
+    const answer = await call<{ items: Visit[]; nextCursor: string | null }>(
+      'GET',
+      `/records?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      undefined,
+      auth(),
+    );
+    if (!answer.ok) {
+      result.textContent = answer.status === 403 ? forbidden : answer.detail;
+      return;
+    }
+    const head = element(
+      'tr',
+      {},
+      ...['MRN', 'Patient', 'Visit (local time)', 'Visit (UTC)', 'Notes'].map((h) =>
+        element('th', { scope: 'col' }, h),
+      ),
+    );
+    if (!cursor) table.replaceChildren(head);
+    table.append(...answer.body.items.map(visitRow));
+    result.textContent = answer.body.items.length === 0 && !cursor ? 'No visits match.' : '';
+    more.hidden = !answer.body.nextCursor;
+    more.onclick = () => void search(answer.body.nextCursor ?? undefined);
+  };
+  const find = element(
+    'form',
+    {},
+    mrn.node,
+    lastName.node,
+    from.node,
+    to.node,
+    element('div', { class: 'actions' }, element('button', { type: 'submit' }, 'Search')),
+  );
+  find.addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(keyName, key.input.value.trim());
+    const params = new URLSearchParams({ limit: '20' });
+    for (const f of [mrn, lastName, from, to])
+      if (f.input.value.trim()) params.set(f.input.name, f.input.value.trim());
+    query = params.toString();
+    void search();
+  });
+  return element(
+    'section',
+    { 'aria-labelledby': 'records-title' },
+    element('h2', { id: 'records-title' }, 'Records'),
+    upload,
+    uploads,
+    element('h3', {}, 'Find a patient'),
+    find,
+    result,
+    table,
+    more,
+  );
+}
