@@ -62,7 +62,10 @@ function trackFile(file: File, list: HTMLElement): void {
       const [{ uploadId }] = sent.body as { uploadId: string }[] as [{ uploadId: string }];
       for (;;) {
         const answer = await call<Upload>('GET', `/uploads/${uploadId}`, undefined, auth());
-        if (!answer.ok) return void (line.textContent = `${file.name}: ${answer.detail}`);
+        if (!answer.ok) {
+          line.textContent = `${file.name}: ${answer.detail}`;
+          return;
+        }
         const upload = answer.body;
         const errors = upload.errors
           .slice(0, 5)
