@@ -15,9 +15,9 @@ export const serverDown = 'The server could not be reached. Is it running?';
 /** The path of a `Link: <…>; rel="next"` header, for paging. */
 function nextLink(header: string | null): string | undefined {
   const match = header ? /<([^>]+)>;\s*rel="next"/.exec(header) : null;
-  return match?.[1]
-    ? new URL(match[1], location.href).pathname + new URL(match[1], location.href).search
-    : undefined;
+  if (!match?.[1]) return undefined;
+  const url = new URL(match[1], location.href);
+  return url.pathname + url.search;
 }
 
 export async function call<T>(

@@ -23,3 +23,9 @@ export function field(label: string, name: string, attributes: Record<string, st
 export function liveRegion(): HTMLElement {
   return element('div', { class: 'result', role: 'status', 'aria-live': 'polite' });
 }
+
+/** A view: a section named by its heading, with its parts. */
+export function view(title: string, ...parts: (Node | string)[]): HTMLElement {
+  const id = `${title.toLowerCase()}-title`;
+  return element('section', { 'aria-labelledby': id }, element('h2', { id }, title), ...parts);
+}

@@ -1,6 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { untilProcessed } from './unprocessed.js';
 
 /**
  * Gets items by key with BatchGetItem, 100 keys per call (the API's limit), retrying the keys DynamoDB
@@ -15,27 +14,28 @@ export async function batchGet(
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += 100) {
-    let pending = keys.slice(i, i + 100);
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > maxRetries) throw new Error(`BatchGetItem left ${pending.length} key(s) unprocessed`);
-      if (round > 0) await pause(backoffMs * 2 ** (round - 1) * (0.5 + Math.random()));
-      const answer = await documents.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ...(projection && {
-                ProjectionExpression: projection.expression,
-                ExpressionAttributeNames: projection.names,
-              }),
+    await untilProcessed(
+      keys.slice(i, i + 100),
+      async (pending) => {
+        const answer = await documents.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [table]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ...(projection && {
+                  ProjectionExpression: projection.expression,
+                  ExpressionAttributeNames: projection.names,
+                }),
+              },
             },
-          },
-        }),
-      );
-      items.push(...(answer.Responses?.[table] ?? []));
-      pending = (answer.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-    }
+          }),
+        );
+        items.push(...(answer.Responses?.[table] ?? []));
+        return (answer.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+      },
+      { maxRetries, backoffMs, what: 'BatchGetItem' },
+    );
   }
   return items;
 }

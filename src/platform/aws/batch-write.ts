@@ -1,4 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapConcurrently } from '../concurrency.js';
+import { untilProcessed } from './unprocessed.js';
 
 export interface BatchWriteOptions {
   /** Batches in flight at once. */
@@ -10,29 +12,6 @@ export interface BatchWriteOptions {
 }
 
 type Request = { PutRequest: { Item: Record<string, unknown> } };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function writeBatch(
-  documents: DynamoDBDocumentClient,
-  table: string,
-  batch: Request[],
-  options: Required<BatchWriteOptions>,
-) {
-  let pending = batch;
-  for (let round = 0; pending.length > 0; round += 1) {
-    if (round > options.maxRetries) {
-      throw new Error(
-        `BatchWriteItem left ${pending.length} item(s) unprocessed after ${options.maxRetries} retries`,
-      );
-    }
-    if (round > 0) await pause(options.backoffMs * 2 ** (round - 1) * (0.5 + Math.random()));
-    const { UnprocessedItems } = await documents.send(
-      new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-    );
-    pending = (UnprocessedItems?.[table] ?? []) as Request[];
-  }
-}
 
 /**
  * Puts items with BatchWriteItem, 25 per call (the API's limit), a few calls in flight, retrying the
@@ -48,12 +27,16 @@ export async function batchPut(
   for (let i = 0; i < items.length; i += 25) {
     batches.push(items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })));
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as Request[];
-      await writeBatch(documents, table, batch, { concurrency, maxRetries, backoffMs });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  await mapConcurrently(batches, concurrency, (batch) =>
+    untilProcessed(
+      batch,
+      async (pending) => {
+        const { UnprocessedItems } = await documents.send(
+          new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+        );
+        return (UnprocessedItems?.[table] ?? []) as Request[];
+      },
+      { maxRetries, backoffMs, what: 'BatchWriteItem' },
+    ),
+  );
 }

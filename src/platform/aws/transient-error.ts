@@ -41,3 +41,6 @@ export function isTransient(error: unknown): boolean {
     transientCodes.has(sdk.code ?? '')
   );
 }
+
+/** The kind of a fault, for statuses and logs: the error's name, never its text (which may quote data). */
+export const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);

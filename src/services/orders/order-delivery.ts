@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isTransient } from '../../platform/aws/transient-error.js';
+import { faultKind, isTransient } from '../../platform/aws/transient-error.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import { type DecidedOrder, runOfHolder } from './domain.js';
 import type { ResultsStore } from './results-store.js';
@@ -30,8 +30,6 @@ export interface OrderDeliveryDependencies {
    */
   leaseMs: number;
 }
-
-const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);
 
 /**
  * Delivers one order's stored outcome, the brief's lambda_b: an accepted order's result to S3, a

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { faultKind } from '../../platform/aws/transient-error.js';
 import { emitMetric } from '../../platform/metrics.js';
 import { FileRejected, type ReadOutcome, readRecords } from './csv-reader.js';
 import type { FileStore } from './file-store.js';
@@ -25,9 +26,6 @@ export const reportKey = (tenant: string, uploadId: string) => `reports/${tenant
 
 const noRows: ReadOutcome = { total: 0, ingested: 0, rejected: 0 };
 const replaced = 'the file was replaced before it was read; the new content is an upload of its own';
-
-/** The kind of a passing fault, for the status and the logs: the SDK's error name, never its text. */
-const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);
 
 /**
  * Reads one upload's file into the records table, from `processing` to a final status. The caller

@@ -127,54 +127,49 @@ describe('POST /user', () => {
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
   });
 
-  it('gives the e-mail back when the user write fails, so a retry at once creates the user', async () => {
+  /** The first write of a user's own item (not its e-mail reservation) fails as `fault` says. */
+  async function withFirstUserWrite(fault: 'fails' | 'lands, answer lost', run: () => Promise<void>) {
     const send = platform.aws.documents.send.bind(platform.aws.documents);
-    let failures = 0;
-    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation(((command: {
-      input: { Item?: unknown };
-    }) => {
-      // The user's own item (not the e-mail reservation) fails once, as a throttled write would.
-      if (JSON.stringify(command.input.Item ?? '').includes('USER#') && failures === 0) {
-        failures += 1;
-        return Promise.reject(
-          Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }),
-        );
-      }
-      return send(command as never);
-    }) as never);
-    try {
-      const failed = await createJson({ name: 'Retry', email: 'retry@example.org' });
-      expect(failed.statusCode).toBe(500);
-      const retried = await createJson({ name: 'Retry', email: 'retry@example.org' });
-      expect(retried.statusCode).toBe(201);
-      expect(failures).toBe(1);
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
-  it('keeps the e-mail of a user whose write landed though its answer was lost', async () => {
-    const send = platform.aws.documents.send.bind(platform.aws.documents);
-    let lost = 0;
+    let faults = 0;
     const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
       input: { Item?: unknown };
     }) => {
+      const userWrite = JSON.stringify(command.input.Item ?? '').includes('USER#') && faults === 0;
+      if (userWrite && fault === 'fails') {
+        faults += 1;
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      }
       const answer = await send(command as never);
-      if (JSON.stringify(command.input.Item ?? '').includes('USER#') && lost === 0) {
-        lost += 1;
+      if (userWrite) {
+        faults += 1;
         throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
       }
       return answer;
     }) as never);
     try {
+      await run();
+      expect(faults).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('gives the e-mail back when the user write fails, so a retry at once creates the user', async () => {
+    await withFirstUserWrite('fails', async () => {
+      const failed = await createJson({ name: 'Retry', email: 'retry@example.org' });
+      expect(failed.statusCode).toBe(500);
+      const retried = await createJson({ name: 'Retry', email: 'retry@example.org' });
+      expect(retried.statusCode).toBe(201);
+    });
+  });
+
+  it('keeps the e-mail of a user whose write landed though its answer was lost', async () => {
+    await withFirstUserWrite('lands, answer lost', async () => {
       const first = await createJson({ name: 'Landed', email: 'landed@example.org' });
       expect(first.statusCode).toBe(201);
       const again = await createJson({ name: 'Copy', email: 'landed@example.org' });
       expect(again.statusCode).toBe(409);
-      expect(lost).toBe(1);
-    } finally {
-      spy.mockRestore();
-    }
+    });
   });
 
   it('lets no write stall past the reservation: the worst SDK call ends before a reservation is orphaned', () => {

@@ -1,5 +1,5 @@
 import { call } from '../api.js';
-import { element, field, liveRegion } from '../dom.js';
+import { element, field, liveRegion, view } from '../dom.js';
 import { formatMinorUnits, toMinorUnits } from '../money.js';
 
 interface Donor {
@@ -69,12 +69,5 @@ export function donationsView(): HTMLElement {
       for (const e of answer.errors) if (e.field.endsWith('donorId')) donor.error.textContent = e.message;
     }
   });
-  return element(
-    'section',
-    { 'aria-labelledby': 'donations-title' },
-    element('h2', { id: 'donations-title' }, 'Donations'),
-    form,
-    result,
-    summary,
-  );
+  return view('Donations', form, result, summary);
 }

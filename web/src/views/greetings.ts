@@ -1,5 +1,5 @@
 import { call } from '../api.js';
-import { element, field, liveRegion } from '../dom.js';
+import { element, field, liveRegion, view } from '../dom.js';
 
 /** Greetings: save a date of birth, then greet; the API's message verbatim, errors by their field. */
 export function greetingsView(): HTMLElement {
@@ -43,11 +43,5 @@ export function greetingsView(): HTMLElement {
     if (answer.ok) result.textContent = answer.body.message;
     else show(answer.detail, answer.errors);
   });
-  return element(
-    'section',
-    { 'aria-labelledby': 'greetings-title' },
-    element('h2', { id: 'greetings-title' }, 'Greetings'),
-    form,
-    result,
-  );
+  return view('Greetings', form, result);
 }

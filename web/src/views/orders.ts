@@ -1,5 +1,5 @@
 import { call } from '../api.js';
-import { element, liveRegion } from '../dom.js';
+import { element, liveRegion, view } from '../dom.js';
 
 interface Run {
   runId: string;
@@ -91,10 +91,8 @@ export function ordersView(): HTMLElement {
     await refresh();
   });
   void refresh();
-  return element(
-    'section',
-    { 'aria-labelledby': 'orders-title' },
-    element('h2', { id: 'orders-title' }, 'Orders'),
+  return view(
+    'Orders',
     form,
     result,
     element('h3', {}, 'Recent runs'),

@@ -1,5 +1,5 @@
 import { call, serverDown } from '../api.js';
-import { element, field, liveRegion } from '../dom.js';
+import { element, field, liveRegion, view } from '../dom.js';
 import { uploadWithProgress } from '../upload.js';
 
 interface Upload {
@@ -49,41 +49,45 @@ async function downloadReport(upload: Upload): Promise<void> {
 }
 
 /** One file's line: its progress while it uploads, then its status until final, its errors and report. */
-function trackFile(file: File, list: HTMLElement): void {
+/** An upload's line as it stands: status and counts, its first row errors, its rejects report. */
+function uploadLine(upload: Upload): (Node | string)[] {
+  const errors = upload.errors
+    .slice(0, 5)
+    .map((e) => element('li', {}, `line ${e.line}, ${e.field}: ${e.reason}`));
+  const parts: (Node | string)[] = [describeUpload(upload)];
+  if (errors.length) parts.push(element('ul', {}, ...errors));
+  if (upload.reportUrl) {
+    const report = element('button', { type: 'button' }, `Rejects report of ${upload.fileName}`);
+    report.addEventListener('click', () => void downloadReport(upload));
+    parts.push(report);
+  }
+  return parts;
+}
+
+/** One file's line: its progress while it uploads, then its status until final. */
+async function trackFile(file: File, list: HTMLElement): Promise<void> {
   const progress = element('progress', { max: '1', value: '0', 'aria-label': `Uploading ${file.name}` });
   const line = element('li', {}, `${file.name} `, progress);
   list.append(line);
-  void uploadWithProgress('/uploads', file, auth(), (fraction) => (progress.value = fraction)).then(
-    async (sent) => {
-      if (sent.status !== 202) {
-        line.textContent = `${file.name}: ${sent.status === 0 ? serverDown : sent.status === 403 ? forbidden : 'refused'}`;
-        return;
-      }
-      const [{ uploadId }] = sent.body as { uploadId: string }[] as [{ uploadId: string }];
-      for (;;) {
-        const answer = await call<Upload>('GET', `/uploads/${uploadId}`, undefined, auth());
-        if (!answer.ok) {
-          line.textContent = `${file.name}: ${answer.detail}`;
-          return;
-        }
-        const upload = answer.body;
-        const errors = upload.errors
-          .slice(0, 5)
-          .map((e) => element('li', {}, `line ${e.line}, ${e.field}: ${e.reason}`));
-        const report = upload.reportUrl
-          ? element('button', { type: 'button' }, `Rejects report of ${upload.fileName}`)
-          : '';
-        if (report) report.addEventListener('click', () => void downloadReport(upload));
-        line.replaceChildren(
-          describeUpload(upload),
-          ...(errors.length ? [element('ul', {}, ...errors)] : []),
-          report,
-        );
-        if (final.has(upload.status)) return;
-        await new Promise((resolve) => setTimeout(resolve, 400));
-      }
-    },
-  );
+  const sent = await uploadWithProgress('/uploads', file, auth(), (fraction) => {
+    progress.value = fraction;
+  });
+  if (sent.status !== 202) {
+    const why = sent.status === 0 ? serverDown : sent.status === 403 ? forbidden : 'refused';
+    line.textContent = `${file.name}: ${why}`;
+    return;
+  }
+  const [{ uploadId }] = sent.body as [{ uploadId: string }];
+  for (;;) {
+    const answer = await call<Upload>('GET', `/uploads/${uploadId}`, undefined, auth());
+    if (!answer.ok) {
+      line.textContent = `${file.name}: ${answer.detail}`;
+      return;
+    }
+    line.replaceChildren(...uploadLine(answer.body));
+    if (final.has(answer.body.status)) return;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
 }
 
 function visitRow(visit: Visit): HTMLElement {
@@ -116,7 +120,7 @@ export function recordsView(): HTMLElement {
   );
   const send = (list: FileList | null | undefined) => {
     sessionStorage.setItem(keyName, key.input.value.trim());
-    for (const file of list ?? []) trackFile(file, uploads);
+    for (const file of list ?? []) void trackFile(file, uploads);
   };
   upload.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -178,16 +182,5 @@ export function recordsView(): HTMLElement {
     query = params.toString();
     void search();
   });
-  return element(
-    'section',
-    { 'aria-labelledby': 'records-title' },
-    element('h2', { id: 'records-title' }, 'Records'),
-    upload,
-    uploads,
-    element('h3', {}, 'Find a patient'),
-    find,
-    result,
-    table,
-    more,
-  );
+  return view('Records', upload, uploads, element('h3', {}, 'Find a patient'), find, result, table, more);
 }

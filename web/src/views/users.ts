@@ -1,5 +1,5 @@
 import { call } from '../api.js';
-import { element, field, liveRegion } from '../dom.js';
+import { element, field, liveRegion, view } from '../dom.js';
 
 interface User {
   id: string;
@@ -99,14 +99,5 @@ export function usersView(): HTMLElement {
     }
   });
   void load();
-  return element(
-    'section',
-    { 'aria-labelledby': 'users-title' },
-    element('h2', { id: 'users-title' }, 'Users'),
-    form,
-    result,
-    element('h3', {}, 'All users'),
-    list,
-    more,
-  );
+  return view('Users', form, result, element('h3', {}, 'All users'), list, more);
 }
