@@ -20,13 +20,37 @@ function nextLink(header: string | null): string | undefined {
   return url.pathname + url.search;
 }
 
+/**
+ * The answer's JSON, or `{}` when it is not JSON: a proxy or CDN in front of the API (CloudFront's
+ * 502 and 504 pages) answers in HTML, and a view must still say what happened, not throw.
+ */
+export function parseBody(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What to tell a person about a refused request: the problem's detail, or the status. */
+export function problemDetail(status: number, body: Record<string, unknown>): string {
+  return String(body.detail ?? body.title ?? `The server answered ${status}.`);
+}
+
+/**
+ * One request to the API. The answer is parsed as JSON, or kept as text (`as: 'text'`, for CSV); a
+ * refusal comes back with the problem's detail and field errors, a network failure as `serverDown`.
+ */
 export async function call<T>(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  as: 'json' | 'text' = 'json',
 ): Promise<ApiResult<T>> {
   let response: Response;
+  let text: string;
   try {
     const form = body instanceof FormData;
     response = await fetch(path, {
@@ -34,19 +58,21 @@ export async function call<T>(
       headers: body === undefined || form ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     });
+    // Read inside the guard: a connection cut while the body streams is the server gone too.
+    text = await response.text();
   } catch {
     return { ok: false, status: 0, detail: serverDown, errors: [] };
   }
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  const parsed = parseBody(text);
   if (response.ok) {
     const next = nextLink(response.headers.get('link'));
-    return { ok: true, status: response.status, body: parsed as T, ...(next && { next }) };
+    const answer = (as === 'text' ? text : parsed) as T;
+    return { ok: true, status: response.status, body: answer, ...(next && { next }) };
   }
   return {
     ok: false,
     status: response.status,
-    detail: String(parsed.detail ?? parsed.title ?? `The server answered ${response.status}.`),
+    detail: problemDetail(response.status, parsed),
     errors: Array.isArray(parsed.errors) ? (parsed.errors as FieldError[]) : [],
   };
 }

@@ -30,5 +30,19 @@ for (const [name, { label }] of Object.entries(views)) {
   link.textContent = label;
   tabs.append(link);
 }
-window.addEventListener('hashchange', show);
+/**
+ * The last line of defence: an answer no view expected (a proxy's page where JSON should be, a shape
+ * from another version) is said on the page, and the view stays usable, rather than failing silently.
+ */
+function trouble(): void {
+  const note = document.getElementById('trouble') as HTMLElement;
+  note.textContent = 'Something unexpected came back from the server. Try again, or reload the page.';
+  note.hidden = false;
+}
+window.addEventListener('unhandledrejection', trouble);
+window.addEventListener('error', trouble);
+window.addEventListener('hashchange', () => {
+  (document.getElementById('trouble') as HTMLElement).hidden = true;
+  show();
+});
 show();

@@ -1,3 +1,5 @@
+import { parseBody } from './api.js';
+
 /** One file sent as multipart with its upload progress (fetch reports none): XMLHttpRequest. */
 export function uploadWithProgress(
   path: string,
@@ -12,15 +14,12 @@ export function uploadWithProgress(
     request.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
-    request.addEventListener('load', () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(request.responseText);
-      } catch {}
-      resolve({ status: request.status, body });
-    });
-    // The server down, or the connection cut: status 0, which the view reports as such.
-    request.addEventListener('error', () => resolve({ status: 0, body: null }));
+    request.addEventListener('load', () =>
+      resolve({ status: request.status, body: parseBody(request.responseText) }),
+    );
+    // The server down, the connection cut or the request abandoned: status 0, reported as such.
+    for (const failure of ['error', 'abort', 'timeout'])
+      request.addEventListener(failure, () => resolve({ status: 0, body: null }));
     const form = new FormData();
     form.append('file', file);
     request.send(form);

@@ -14,7 +14,8 @@ let browser: Browser;
 let page: Page;
 let base: string;
 const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const screenshots = new URL('../../.scratch/screenshots/', import.meta.url).pathname;
+// Kept as test artifacts (CI uploads the folder), never committed.
+const screenshots = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 
 beforeAll(async () => {
   platform = await startTestPlatform({
@@ -140,6 +141,18 @@ describe('the web console', () => {
     await page.unroute('**/hello/**');
   });
 
+  it('says what happened when a proxy answers with its own HTML page, and the view keeps working', async () => {
+    await page.goto(`${base}/#greetings`);
+    await page.route('**/hello/**', (route) =>
+      route.fulfill({ status: 502, contentType: 'text/html', body: '<html><h1>502 Bad Gateway</h1></html>' }),
+    );
+    await page.getByLabel('Username').fill('nobody');
+    await page.getByRole('button', { name: 'Greet' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('The server answered 502.');
+    expect(await page.locator('#trouble').isHidden()).toBe(true);
+    await page.unroute('**/hello/**');
+  });
+
   it('creates a user with an avatar, previewed, then shown as an image; replaces it; pages the list', async () => {
     const avatar = new URL('../../src/services/users/fixtures/prima/test-avatar.png', import.meta.url)
       .pathname;
@@ -195,6 +208,12 @@ describe('the web console', () => {
       .poll(() => uploads.textContent(), { timeout: 20_000 })
       .toMatch(/hospital02\.csv: completed with errors/);
     expect(await uploads.textContent()).toMatch(/line \d+, date_time/);
+    const report = page.getByRole('link', { name: 'Rejects report of hospital02.csv' });
+    const [download] = await Promise.all([page.waitForEvent('download'), report.click()]);
+    expect(download.suggestedFilename()).toBe('hospital02.csv.rejects.csv');
+    const rejects = readFileSync((await download.path()) as string, 'utf8');
+    expect(rejects.split('\r\n')[0]).toBe('line,field,reason');
+    expect(rejects).toMatch(/^\d+,date_time,/m);
     const lastName = 'Doe';
     await page.getByLabel('Last name').fill(lastName);
     await page.getByRole('button', { name: 'Search' }).click();
@@ -203,6 +222,24 @@ describe('the web console', () => {
     expect(await visits.textContent()).toContain(lastName);
     expect(await violations()).toEqual([]);
     await page.screenshot({ path: `${screenshots}records.png`, fullPage: true });
+  });
+
+  it('takes files dropped on the upload form, and says a file already ingested is a duplicate', async () => {
+    const csv = readFileSync(
+      new URL('../../src/services/records/fixtures/tendo/hospital01.csv', import.meta.url),
+      'utf8',
+    );
+    await page.goto(`${base}/#records`);
+    await page.getByLabel('API key').fill('acme-key-123');
+    const dropped = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'again.csv', { type: 'text/csv' }));
+      return transfer;
+    }, csv);
+    await page.locator('form.drop').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Uploads' }).textContent(), { timeout: 20_000 })
+      .toMatch(/again\.csv: duplicate/);
   });
 
   it('says so when the API key is wrong, and when nothing matches', async () => {

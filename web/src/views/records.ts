@@ -1,4 +1,4 @@
-import { call, serverDown } from '../api.js';
+import { call, problemDetail, serverDown } from '../api.js';
 import { element, field, liveRegion, view } from '../dom.js';
 import { uploadWithProgress } from '../upload.js';
 
@@ -38,30 +38,34 @@ function describeUpload(upload: Upload): string {
   return `${upload.fileName}: ${upload.status.replaceAll('_', ' ')}${counts}${reason}`;
 }
 
-/** The rejects report needs the key in a header: fetched, then offered as a download. */
-async function downloadReport(upload: Upload): Promise<void> {
-  const answer = await fetch(upload.reportUrl as string, { headers: auth() });
-  const link = element('a', {
-    href: URL.createObjectURL(await answer.blob()),
-    download: `${upload.fileName}.rejects.csv`,
-  });
-  link.click();
+/**
+ * The rejects report needs the key in a header, so a plain link to the API cannot fetch it: the
+ * console fetches it once the upload is final and links to the bytes it got, named for the file.
+ */
+async function reportLink(upload: Upload): Promise<Node> {
+  const name = `Rejects report of ${upload.fileName}`;
+  const answer = await call<unknown>('GET', upload.reportUrl as string, undefined, auth(), 'text');
+  if (!answer.ok) return element('span', {}, `${name}: ${answer.detail}`);
+  const blob = new Blob([answer.body as string], { type: 'text/csv' });
+  return element('a', { href: URL.createObjectURL(blob), download: `${upload.fileName}.rejects.csv` }, name);
 }
 
-/** One file's line: its progress while it uploads, then its status until final, its errors and report. */
 /** An upload's line as it stands: status and counts, its first row errors, its rejects report. */
-function uploadLine(upload: Upload): (Node | string)[] {
+async function uploadLine(upload: Upload): Promise<(Node | string)[]> {
   const errors = upload.errors
     .slice(0, 5)
     .map((e) => element('li', {}, `line ${e.line}, ${e.field}: ${e.reason}`));
   const parts: (Node | string)[] = [describeUpload(upload)];
   if (errors.length) parts.push(element('ul', {}, ...errors));
-  if (upload.reportUrl) {
-    const report = element('button', { type: 'button' }, `Rejects report of ${upload.fileName}`);
-    report.addEventListener('click', () => void downloadReport(upload));
-    parts.push(report);
-  }
+  if (upload.reportUrl && final.has(upload.status)) parts.push(' ', await reportLink(upload));
   return parts;
+}
+
+/** Why an upload was not taken: the server down, the key refused, or the problem's own detail. */
+function refusal(sent: { status: number; body: unknown }): string {
+  if (sent.status === 0) return serverDown;
+  if (sent.status === 403) return forbidden;
+  return problemDetail(sent.status, (sent.body ?? {}) as Record<string, unknown>);
 }
 
 /** One file's line: its progress while it uploads, then its status until final. */
@@ -73,8 +77,7 @@ async function trackFile(file: File, list: HTMLElement): Promise<void> {
     progress.value = fraction;
   });
   if (sent.status !== 202) {
-    const why = sent.status === 0 ? serverDown : sent.status === 403 ? forbidden : 'refused';
-    line.textContent = `${file.name}: ${why}`;
+    line.textContent = `${file.name}: ${refusal(sent)}`;
     return;
   }
   const [{ uploadId }] = sent.body as [{ uploadId: string }];
@@ -84,7 +87,7 @@ async function trackFile(file: File, list: HTMLElement): Promise<void> {
       line.textContent = `${file.name}: ${answer.detail}`;
       return;
     }
-    line.replaceChildren(...uploadLine(answer.body));
+    line.replaceChildren(...(await uploadLine(answer.body)));
     if (final.has(answer.body.status)) return;
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
