@@ -26,6 +26,28 @@ describe('the post-deploy smoke test', () => {
     expect(result.checked).toHaveLength(8);
   });
 
+  it("checks the console's page and CSP and the APIs under its origin, as the distribution serves them", async () => {
+    const result = await smokeTest({ 'skiff-dev-console': { ConsoleUrl: base } });
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toEqual([
+      'skiff-dev-console /',
+      'skiff-dev-console hello/smoketest',
+      'skiff-dev-console healthcheck/',
+    ]);
+  });
+
+  it('fails when the console page comes without its Content-Security-Policy', async () => {
+    const bare = await platform.app.inject({ method: 'GET', url: '/' });
+    const server = (await import('node:http')).createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(bare.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const result = await smokeTest({ 'skiff-dev-console': { ConsoleUrl: `http://127.0.0.1:${port}/` } });
+    server.close();
+    expect(result.failures[0]).toMatch(/^skiff-dev-console: GET http:\/\/127\.0\.0\.1:\d+\/ answered 200 \(text\/html\) without what it should carry$/);
+  });
+
   it('fails, naming the API, when one does not answer', async () => {
     const result = await smokeTest({
       ...outputsFor(base),
@@ -39,7 +61,7 @@ describe('the post-deploy smoke test', () => {
 
   it('fails when the outputs name no API at all', async () => {
     expect((await smokeTest({ 'skiff-dev-alerts': {} })).failures).toEqual([
-      'no ApiUrl in the outputs: nothing was checked',
+      'no ApiUrl or ConsoleUrl in the outputs: nothing was checked',
     ]);
   });
 });

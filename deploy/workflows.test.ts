@@ -57,6 +57,9 @@ describe('GitHub Actions workflows', () => {
     expect(steps.map((s) => s.run)).toEqual(
       expect.arrayContaining(['.ci/run', 'npm audit --omit=dev --audit-level=high']),
     );
+    // The browser tests' screenshots are kept even when a test failed: that is when they matter.
+    const screenshots = steps.find((s) => String(s.uses).startsWith('actions/upload-artifact'));
+    expect(screenshots).toMatchObject({ if: 'always()', with: { path: 'test-results/screenshots/' } });
   });
 
   it('builds the cloud assembly once and promotes it dev → stage → prod', () => {

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 
 describe('the CDK app', () => {
-  it('has one stack per service, plus the EKS cluster, per stage', () => {
+  it('has one stack per service, plus the EKS cluster and the console, per stage', () => {
     const app = buildApp(new App({ context: { stage: 'stage' } }));
     expect(app.node.children.map((c) => c.node.id).sort()).toEqual(
       [
         'skiff-stage-alerts',
+        'skiff-stage-console',
         'skiff-stage-dashboard',
         'skiff-stage-donations',
         'skiff-stage-eks',

@@ -22,6 +22,9 @@ const settingNames = [
   'thankYouThreshold',
   'ordersAlertEmail',
   'ordersMaxAttempts',
+  'usersOrigin',
+  'consoleDomain',
+  'consoleCertificateArn',
 ];
 
 function passedOn(app: App): Record<string, string> {

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AlarmsNotify } from './aspects/alarms-notify.js';
 import { type Environment, qualifierFor } from './environments.js';
 import { AlertsStack, alertsTopicName } from './stacks/alerts-stack.js';
+import { ConsoleStack } from './stacks/console-stack.js';
 import { DashboardStack } from './stacks/dashboard-stack.js';
 import { DonationsStack } from './stacks/donations-stack.js';
 import { EksStack } from './stacks/eks-stack.js';
@@ -23,6 +24,10 @@ export interface StageSettings {
   imageTag: string;
   usersPublicUrl?: string;
   apiAllowedCidrs: string[];
+  /** The users ingress host the console's distribution routes users' paths to. */
+  usersOrigin?: string;
+  /** The console's own domain, with its ACM certificate (in us-east-1, as CloudFront requires). */
+  consoleDomain?: { name: string; certificateArn: string };
 }
 
 /** Read the stage settings from context, with the defaults a first deploy needs. */
@@ -32,6 +37,11 @@ export function stageSettingsOf(scope: Construct): StageSettings {
   const channelId = context('slackChannelId');
   if (Boolean(workspaceId) !== Boolean(channelId)) {
     throw new Error('Set both -c slackWorkspaceId=… and -c slackChannelId=…, or neither');
+  }
+  const consoleDomain = context('consoleDomain');
+  const certificateArn = context('consoleCertificateArn');
+  if (Boolean(consoleDomain) !== Boolean(certificateArn)) {
+    throw new Error('Set both -c consoleDomain=… and -c consoleCertificateArn=…, or neither');
   }
   return {
     alertsEmail: context('alertsEmail'),
@@ -48,6 +58,10 @@ export function stageSettingsOf(scope: Construct): StageSettings {
       .split(',')
       .map((cidr) => cidr.trim())
       .filter(Boolean),
+    usersOrigin: context('usersOrigin'),
+    consoleDomain: consoleDomain
+      ? { name: String(consoleDomain), certificateArn: String(certificateArn) }
+      : undefined,
   };
 }
 
@@ -70,7 +84,7 @@ function clusterStacks(
 
 /**
  * Every stack of one stage, in `scope` (the app, or a CDK Pipelines stage): one per service, the EKS
- * cluster, the alerts topic every alarm notifies, and the dashboard. Stack names are
+ * cluster, the web console's distribution, the alerts topic every alarm notifies, and the dashboard. Stack names are
  * `skiff-<stage>-<part>` wherever they are built.
  */
 export function addStageStacks(
@@ -102,6 +116,17 @@ export function addStageStacks(
   const records = new RecordsStack(scope, name('records'), common('records'));
   // The users service on EKS needs its image pushed first: automated pipelines leave it out.
   const cluster = withCluster ? clusterStacks(scope, settings, common) : [];
+  const webConsole = new ConsoleStack(scope, name('console'), {
+    ...common('console'),
+    apis: {
+      greetings: greetings.http.api,
+      donations: donations.http.api,
+      orders: orders.http.api,
+      records: records.http.api,
+    },
+    usersOrigin: settings.usersOrigin,
+    domain: settings.consoleDomain,
+  });
   const dashboard = new DashboardStack(scope, name('dashboard'), {
     ...common('dashboard'),
     apis: [
@@ -112,7 +137,7 @@ export function addStageStacks(
     ],
     ingestDeadLetters: records.deadLetters,
   });
-  const stacks = [greetings, donations, orders, records, ...cluster, dashboard];
+  const stacks = [greetings, donations, orders, records, ...cluster, webConsole, dashboard];
   for (const stack of stacks) {
     stack.addStackDependency(alerts, 'its alarms notify the alerts topic');
     Aspects.of(stack).add(new AlarmsNotify(alertsTopicName(environment.stage)));

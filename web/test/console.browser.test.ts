@@ -232,6 +232,10 @@ describe('the web console', () => {
     await page.goto(`${base}/#records`);
     await page.getByLabel('API key').fill('acme-key-123');
     const dropped = await page.evaluateHandle((text) => {
+      // Runs in the page; this file is compiled without the DOM's types.
+      const { DataTransfer } = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: File): void } };
+      };
       const transfer = new DataTransfer();
       transfer.items.add(new File([text], 'again.csv', { type: 'text/csv' }));
       return transfer;

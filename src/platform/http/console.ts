@@ -24,6 +24,11 @@ export const consolePolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The page names the current assets, so it is always revalidated; locally and on CloudFront alike. */
+export const pageCacheControl = 'no-cache';
+/** The assets' names change with their content, so a copy is good for ever. */
+export const assetCacheControl = 'public, max-age=31536000, immutable';
+
 const types: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
@@ -48,7 +53,7 @@ export function registerConsole(app: FastifyInstance): boolean {
   app.get('/', hide, async (_request, reply) =>
     reply
       .header('content-security-policy', consolePolicy)
-      .header('cache-control', 'no-cache')
+      .header('cache-control', pageCacheControl)
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
       .type('text/html; charset=utf-8')
@@ -59,7 +64,7 @@ export function registerConsole(app: FastifyInstance): boolean {
     if (!content) return reply.callNotFound();
     const extension = request.params.name.split('.').pop() ?? '';
     return reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('cache-control', assetCacheControl)
       .header('x-content-type-options', 'nosniff')
       .type(types[extension] ?? 'application/octet-stream')
       .send(content);
