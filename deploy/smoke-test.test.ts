@@ -45,7 +45,9 @@ describe('the post-deploy smoke test', () => {
     const { port } = server.address() as { port: number };
     const result = await smokeTest({ 'skiff-dev-console': { ConsoleUrl: `http://127.0.0.1:${port}/` } });
     server.close();
-    expect(result.failures[0]).toMatch(/^skiff-dev-console: GET http:\/\/127\.0\.0\.1:\d+\/ answered 200 \(text\/html\) without what it should carry$/);
+    expect(result.failures[0]).toMatch(
+      /^skiff-dev-console: GET http:\/\/127\.0\.0\.1:\d+\/ answered 200 \(text\/html\) without what it should carry$/,
+    );
   });
 
   it('fails, naming the API, when one does not answer', async () => {

