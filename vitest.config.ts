@@ -7,6 +7,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
     // Each file starts its own embedded engines on ephemeral ports; two cores cap useful parallelism.
     maxWorkers: 2,
+    globalSetup: ['vitest.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
