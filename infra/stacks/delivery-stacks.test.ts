@@ -110,7 +110,7 @@ describe('the CodePipeline alternative', () => {
     expect(JSON.stringify(project)).toContain('-c alertsEmail=');
     // The users service on EKS needs its image pushed first; the pipeline leaves the cluster out.
     expect(stageStacks.sort()).toEqual(
-      ['alerts', 'dashboard', 'donations', 'greetings', 'orders', 'records'].map(
+      ['alerts', 'console', 'dashboard', 'donations', 'greetings', 'orders', 'records'].map(
         (part) => `skiff-dev-${part}`,
       ),
     );

@@ -157,10 +157,10 @@ describe('uploads', () => {
     expect(items).toEqual([
       expect.objectContaining({ source_file: '2026-11-21.csv', date_time_utc: '2026-03-08T07:30:00.000Z' }),
     ]);
+    // The rows are visible before the upload is marked final: its status is the last write.
     const listed = (await platform.app.inject({ method: 'GET', url: '/uploads', headers: globex })).json();
-    expect(listed.items).toEqual([
-      expect.objectContaining({ fileName: '2026-11-21.csv', status: 'completed' }),
-    ]);
+    expect(listed.items).toEqual([expect.objectContaining({ fileName: '2026-11-21.csv' })]);
+    expect(await settled(globex, listed.items[0].uploadId)).toMatchObject({ status: 'completed' });
   });
 });
 
