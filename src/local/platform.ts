@@ -140,7 +140,13 @@ export async function startLocalPlatform(
     services,
     context: { config, aws, clock, notifier: notifier?.(inbox) ?? inbox, mode: 'local' },
     extraReadinessChecks: [s3EngineCheck(aws)],
-    extraRoutes: localRoutes({ endpoints, resources, inbox }),
+    // The tenants exist only where records is mounted.
+    extraRoutes: localRoutes({
+      endpoints,
+      tenants: resources.records ? config.records.localTenants : [],
+      resources,
+      inbox,
+    }),
   });
   const consumers = await wireLocalServices(app, engines, { aws, config, log, s3Events });
   return {

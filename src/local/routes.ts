@@ -4,6 +4,8 @@ import type { ResolvedResources } from '../platform/resources.js';
 
 export interface LocalRoutesOptions {
   endpoints: { dynamodb?: string; s3?: string };
+  /** The records tenants `npm start` provisioned, keys included: this sandbox's own, to try the API with. */
+  tenants: { id: string; timeZone: string; key: string }[];
   resources: Record<string, ResolvedResources>;
   inbox: LocalInbox;
 }
@@ -11,11 +13,17 @@ export interface LocalRoutesOptions {
 const names = (entries: Record<string, { name: string }>) =>
   Object.fromEntries(Object.entries(entries).map(([id, { name }]) => [id, name]));
 
-/** Local mode only: where the engines are and what the platform published. */
-export function localRoutes({ endpoints, resources, inbox }: LocalRoutesOptions): FastifyPluginAsync {
+/** Local mode only: where the engines are, the tenants it made, and what the platform published. */
+export function localRoutes({
+  endpoints,
+  tenants,
+  resources,
+  inbox,
+}: LocalRoutesOptions): FastifyPluginAsync {
   const services = Object.entries(resources);
   const summary = {
     endpoints,
+    tenants,
     tables: Object.fromEntries(services.map(([service, r]) => [service, names(r.tables)])),
     buckets: Object.fromEntries(services.map(([service, r]) => [service, names(r.buckets)])),
     topics: Object.fromEntries(services.map(([service, r]) => [service, names(r.topics)])),

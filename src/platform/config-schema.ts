@@ -189,8 +189,9 @@ export const EnvironmentSchema = Type.Object({
     1024,
     5 * 1024 * 1024 * 1024,
   ),
-  SKIFF_LOCAL_TENANTS: optional(
-    'Records, `npm start` only: tenants to provision, as `id:Time/Zone:api-key` separated by commas (e.g. `acme:Europe/London:acme-key`)',
+  SKIFF_LOCAL_TENANTS: text(
+    'Records, `npm start` only: tenants to provision, as `id:Time/Zone:api-key` separated by commas (e.g. `acme:Europe/London:acme-key`), or `none`; the default gives the console a tenant to try, and `/_local` shows its key',
+    'demo:Europe/London:demo-key',
   ),
   SKIFF_LOCAL_DYNAMODB_PORT: integer(
     'Port of the embedded DynamoDB (dynalite) under `npm start`; 0 picks a free one',

@@ -29,7 +29,10 @@ describe('loadConfig', () => {
       awsTimeouts: { connectMs: 2000, requestMs: 5000 },
       thankYouLeaseMs: 30000,
       logDigestKey: expect.stringMatching(/^[0-9a-f]{64}$/),
-      records: { maxCsvBytes: 52_428_800, localTenants: [] },
+      records: {
+        maxCsvBytes: 52_428_800,
+        localTenants: [{ id: 'demo', timeZone: 'Europe/London', key: 'demo-key' }],
+      },
       orders: {
         pipelineIntervalMs: 0,
         pipelineWaitMs: 1000,
@@ -90,6 +93,7 @@ describe('loadConfig', () => {
       { id: 'acme', timeZone: 'Europe/London', key: 'acme-key' },
       { id: 'globex', timeZone: 'America/New_York', key: 'globex-key' },
     ]);
+    expect(loadConfig({ SKIFF_LOCAL_TENANTS: 'none' }).records.localTenants).toEqual([]);
     expect(() => loadConfig({ SKIFF_LOCAL_TENANTS: 'acme:Mars/Base:acme-key' })).toThrow(
       /SKIFF_LOCAL_TENANTS/,
     );

@@ -94,8 +94,9 @@ function topicArns(raw: string | undefined, problems: string[]): string[] {
   return arns;
 }
 
-function localTenants(raw: string | undefined, problems: string[]): Config['records']['localTenants'] {
-  return (raw ?? '')
+function localTenants(raw: string, problems: string[]): Config['records']['localTenants'] {
+  if (raw === 'none') return [];
+  return raw
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)

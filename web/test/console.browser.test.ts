@@ -224,6 +224,13 @@ describe('the web console', () => {
     await page.screenshot({ path: `${screenshots}records.png`, fullPage: true });
   });
 
+  it("offers the local sandbox's own tenant key, so a first upload needs no docs", async () => {
+    await page.evaluate('sessionStorage.clear()');
+    await page.goto(`${base}/#records`);
+    await expect.poll(() => page.locator('#local-key').textContent()).toContain('acme-key-123');
+    expect(await page.getByLabel('API key').inputValue()).toBe('acme-key-123');
+  });
+
   it('takes files dropped on the upload form, and says a file already ingested is a duplicate', async () => {
     const csv = readFileSync(
       new URL('../../src/services/records/fixtures/tendo/hospital01.csv', import.meta.url),

@@ -174,6 +174,8 @@ describe('local mode', () => {
     const response = await platform.app.inject({ method: 'GET', url: '/_local' });
     expect(response.json()).toEqual({
       endpoints: platform.endpoints,
+      // Records is not mounted here: no tenants were made, so none are named.
+      tenants: [],
       tables: { greetings: { birthdays: 'skiff-local-greetings-birthdays' } },
       buckets: { greetings: {} },
       topics: { greetings: {} },

@@ -107,10 +107,24 @@ function visitRow(visit: Visit): HTMLElement {
   );
 }
 
+/**
+ * Under `npm start`, `/_local` names the sandbox's own tenants and keys (it answers 404 anywhere
+ * else): the view says so and fills in the first key, so a first try needs no docs.
+ */
+async function offerLocalKey(key: HTMLInputElement, hint: HTMLElement): Promise<void> {
+  const local = await call<{ tenants?: { id: string; key: string }[] }>('GET', '/_local');
+  const tenant = local.ok ? local.body.tenants?.[0] : undefined;
+  if (!tenant) return;
+  hint.textContent = `Running locally: tenant "${tenant.id}" has the API key ${tenant.key}.`;
+  if (!key.value) key.value = tenant.key;
+}
+
 /** Records: the key, several CSV files (dropped or chosen) with live statuses, and a patient search. */
 export function recordsView(): HTMLElement {
   const key = field('API key', 'apiKey', { type: 'password', autocomplete: 'off' });
   key.input.value = apiKey();
+  const hint = element('p', { class: 'hint', id: 'local-key' });
+  void offerLocalKey(key.input, hint);
   key.input.addEventListener('change', () => sessionStorage.setItem(keyName, key.input.value.trim()));
   const files = field('CSV files', 'files', { type: 'file', accept: '.csv,text/csv', multiple: '' });
   const uploads = element('ul', { 'aria-label': 'Uploads' });
@@ -118,6 +132,7 @@ export function recordsView(): HTMLElement {
     'form',
     { class: 'drop' },
     key.node,
+    hint,
     files.node,
     element('div', { class: 'actions' }, element('button', { type: 'submit' }, 'Upload')),
   );
