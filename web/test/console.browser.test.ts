@@ -220,6 +220,12 @@ describe('the web console', () => {
     const visits = page.getByRole('table', { name: 'Visits' });
     await expect.poll(() => visits.locator('tr').count()).toBeGreaterThan(1);
     expect(await visits.textContent()).toContain(lastName);
+    // The tenant's wall clock (Los Angeles, with that day's offset) and UTC, for the brief's first visit.
+    expect(await visits.locator('th').allTextContents()).toContain('Visit (America/Los_Angeles)');
+    const firstVisit = visits.locator('tr', { hasText: 'Initial consultation for knee pain.' });
+    expect(await firstVisit.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['2025-03-15 09:15 (GMT-7)', '2025-03-15 16:15']),
+    );
     expect(await violations()).toEqual([]);
     await page.screenshot({ path: `${screenshots}records.png`, fullPage: true });
   });

@@ -11,7 +11,7 @@ import { registerCompatRoutes } from './compat-routes.js';
 import type { FileStore } from './file-store.js';
 import { receiveFile, safeFileName } from './ingester.js';
 import { resolveDateTime } from './local-time.js';
-import type { RecordQuery, RecordStore } from './record-store.js';
+import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 import type { Upload, UploadStore } from './upload-store.js';
 
@@ -39,6 +39,8 @@ const RecordItem = Type.Object(
   { additionalProperties: true },
 );
 const Page = Type.Object({
+  /** The tenant's IANA time zone: `date_time` values without an offset were read in it. */
+  timeZone: Type.String(),
   items: Type.Array(RecordItem),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
@@ -72,6 +74,11 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
   const authenticate = apiKeyAuth(deps.tenants, clock);
   const tenantOf = new WeakMap<FastifyRequest, Tenant>();
   const tenant = (request: FastifyRequest) => tenantOf.get(request) as Tenant;
+  const pageView = ({ timeZone }: Tenant, page: RecordPage) => ({
+    timeZone,
+    items: page.items,
+    nextCursor: page.next ? encodeCursor(page.next) : null,
+  });
   const view = (upload: Upload) => ({
     uploadId: upload.uploadId,
     fileName: upload.fileName,
@@ -262,7 +269,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           to: instant(request, 'to', to),
         };
         const page = await records.query(tenant(request).id, query, limit, positionFrom(cursor));
-        return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+        return pageView(tenant(request), page);
       },
     );
 
@@ -289,7 +296,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           request.query.limit,
           positionFrom(request.query.cursor),
         );
-        return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+        return pageView(tenant(request), page);
       },
     );
   };

@@ -153,6 +153,8 @@ describe('uploads', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       items = (await records(globex, 'medical_record_number=G-1')).items;
     }
+    // The page names the zone the tenant's times were read in, for a client to show them on its wall clock.
+    expect((await records(globex, 'medical_record_number=G-1')).timeZone).toBe('America/New_York');
     // 02:30 does not exist in New York on 8 March 2026: read as 03:30 EDT.
     expect(items).toEqual([
       expect.objectContaining({ source_file: '2026-11-21.csv', date_time_utc: '2026-03-08T07:30:00.000Z' }),

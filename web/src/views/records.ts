@@ -1,6 +1,7 @@
 import { call, problemDetail, serverDown } from '../api.js';
 import { element, field, liveRegion, view } from '../dom.js';
 import { uploadWithProgress } from '../upload.js';
+import { wallClock } from '../visit-time.js';
 
 interface Upload {
   uploadId: string;
@@ -93,17 +94,24 @@ async function trackFile(file: File, list: HTMLElement): Promise<void> {
   }
 }
 
-function visitRow(visit: Visit): HTMLElement {
+/** One visit: its time on the tenant's wall clock and in UTC, as the file gave it in the title. */
+function visitRow(visit: Visit, timeZone: string): HTMLElement {
+  const local = element(
+    'td',
+    { title: `As the file gave it: ${visit.date_time}` },
+    wallClock(visit.date_time_utc, timeZone),
+  );
+  const cells = [
+    visit.medical_record_number,
+    `${visit.first_name} ${visit.last_name}`,
+    local,
+    wallClock(visit.date_time_utc, 'UTC', false),
+    visit.doctors_notes,
+  ];
   return element(
     'tr',
     {},
-    ...[
-      visit.medical_record_number,
-      `${visit.first_name} ${visit.last_name}`,
-      visit.date_time,
-      visit.date_time_utc.replace('T', ' ').slice(0, 16),
-      visit.doctors_notes,
-    ].map((cell) => element('td', {}, cell)),
+    ...cells.map((cell) => (typeof cell === 'string' ? element('td', {}, cell) : cell)),
   );
 }
 
@@ -159,7 +167,7 @@ export function recordsView(): HTMLElement {
   const more = element('button', { type: 'button', hidden: '' }, 'More visits');
   let query = '';
   const search = async (cursor?: string) => {
-    const answer = await call<{ items: Visit[]; nextCursor: string | null }>(
+    const answer = await call<{ timeZone: string; items: Visit[]; nextCursor: string | null }>(
       'GET',
       `/records?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       undefined,
@@ -172,12 +180,12 @@ export function recordsView(): HTMLElement {
     const head = element(
       'tr',
       {},
-      ...['MRN', 'Patient', 'Visit (local time)', 'Visit (UTC)', 'Notes'].map((h) =>
+      ...['MRN', 'Patient', `Visit (${answer.body.timeZone})`, 'Visit (UTC)', 'Notes'].map((h) =>
         element('th', { scope: 'col' }, h),
       ),
     );
     if (!cursor) table.replaceChildren(head);
-    table.append(...answer.body.items.map(visitRow));
+    table.append(...answer.body.items.map((visit) => visitRow(visit, answer.body.timeZone)));
     result.textContent = answer.body.items.length === 0 && !cursor ? 'No visits match.' : '';
     more.hidden = !answer.body.nextCursor;
     more.onclick = () => void search(answer.body.nextCursor ?? undefined);
