@@ -92,6 +92,9 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Donate' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('A thank-you was sent');
     await expect.poll(() => page.locator('main').textContent()).toContain('2 donation(s), £17.50 in all');
+    // The local inbox shows the thank-you SNS would have delivered.
+    await expect.poll(() => page.getByRole('list', { name: 'Thank-yous sent' }).count()).toBe(1);
+    expect(await page.getByRole('list', { name: 'Thank-yous sent' }).locator('li').count()).toBe(1);
     expect(await violations()).toEqual([]);
     await page.screenshot({ path: `${screenshots}donations.png` });
   });

@@ -9,7 +9,41 @@ interface Donor {
   thankYou: { status: string; sentAt?: string };
 }
 
+interface Sent {
+  topic: string;
+  subject?: string;
+  message: string;
+  publishedAt: string;
+}
+
 const currencies = ['GBP', 'EUR', 'USD'];
+
+/**
+ * Under `npm start`, the thank-yous SNS would have delivered, from the local inbox
+ * (`/_local/notifications`, which answers 404 anywhere else: the list then stays hidden).
+ */
+async function showInbox(inbox: HTMLElement): Promise<void> {
+  const answer = await call<Sent[]>('GET', '/_local/notifications');
+  if (!answer.ok) return;
+  const thanks = answer.body.filter((sent) => sent.topic.endsWith('-donations-thank-you')).reverse();
+  inbox.hidden = false;
+  inbox.replaceChildren(
+    element('h3', {}, 'Thank-yous sent (local inbox)'),
+    thanks.length === 0
+      ? element('p', {}, 'None yet: the second donation of a donor sends one.')
+      : element(
+          'ul',
+          { 'aria-label': 'Thank-yous sent' },
+          ...thanks.map((sent) =>
+            element(
+              'li',
+              {},
+              `${sent.publishedAt.slice(0, 19).replace('T', ' ')} UTC, "${sent.subject ?? ''}": ${sent.message}`,
+            ),
+          ),
+        ),
+  );
+}
 
 /** Donations: give in pounds (sent in pence), then the donor's count, totals and thank-you status. */
 export function donationsView(): HTMLElement {
@@ -22,6 +56,8 @@ export function donationsView(): HTMLElement {
   );
   const result = liveRegion();
   const summary = element('div', { 'aria-live': 'polite' });
+  const inbox = element('section', { hidden: '', 'aria-live': 'polite' });
+  void showInbox(inbox);
   const form = element(
     'form',
     {},
@@ -63,11 +99,12 @@ export function donationsView(): HTMLElement {
       const thanks = answer.body.thankYouSent ? ' A thank-you was sent.' : '';
       result.textContent = `Thank you! Donation ${answer.body.donationCount} recorded.${thanks}`;
       await showDonor(donorId);
+      await showInbox(inbox);
     } else {
       result.textContent = answer.detail;
       result.classList.add('error');
       for (const e of answer.errors) if (e.field.endsWith('donorId')) donor.error.textContent = e.message;
     }
   });
-  return view('Donations', form, result, summary);
+  return view('Donations', form, result, summary, inbox);
 }
