@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { environmentFor } from './environments.js';
 import { GitHubOidcStack } from './stacks/github-oidc-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
-import { addStageStacks, stageSettingsOf } from './stage-stacks.js';
+import { addStageStacks, consoleSettingNames, stageSettingsOf } from './stage-stacks.js';
 
 /** Context the pipeline's own synth needs again: the stage settings (not the stage choice itself). */
 const settingNames = [
@@ -22,9 +22,7 @@ const settingNames = [
   'thankYouThreshold',
   'ordersAlertEmail',
   'ordersMaxAttempts',
-  'usersOrigin',
-  'consoleDomain',
-  'consoleCertificateArn',
+  ...['dev', 'stage', 'prod'].flatMap((stage) => consoleSettingNames.map((name) => `${stage}.${name}`)),
 ];
 
 function passedOn(app: App): Record<string, string> {
@@ -52,8 +50,11 @@ export function buildApp(app: App): App {
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? 'eu-west-1';
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region };
-  const settings = stageSettingsOf(app);
   const environments = stagesOf(app).map(environmentFor);
+  const settings = stageSettingsOf(
+    app,
+    environments.map((e) => e.stage),
+  );
   for (const environment of environments) addStageStacks(app, environment, settings, env);
   const githubRepo = app.node.tryGetContext('githubRepo');
   if (githubRepo) {

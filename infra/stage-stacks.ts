@@ -24,24 +24,55 @@ export interface StageSettings {
   imageTag: string;
   usersPublicUrl?: string;
   apiAllowedCidrs: string[];
+  /** Each stage's console distribution settings (a domain is one stage's, never shared). */
+  consoles: Partial<Record<Environment['stage'], ConsoleSettings>>;
+}
+
+export interface ConsoleSettings {
   /** The users ingress host the console's distribution routes users' paths to. */
   usersOrigin?: string;
   /** The console's own domain, with its ACM certificate (in us-east-1, as CloudFront requires). */
-  consoleDomain?: { name: string; certificateArn: string };
+  domain?: { name: string; certificateArn: string };
+}
+
+/** The context names a stage's console reads, as `-c <stage>.<name>=…`. */
+export const consoleSettingNames = ['usersOrigin', 'consoleDomain', 'consoleCertificateArn'] as const;
+
+/**
+ * One stage's console settings: `-c prod.consoleDomain=…`; or unprefixed (`-c consoleDomain=…`) when
+ * only one stage is built, since two distributions cannot share a domain and dev must not route to
+ * prod's users.
+ */
+function consoleSettingsOf(scope: Construct, stage: string, built: string[]): ConsoleSettings {
+  const context = (name: (typeof consoleSettingNames)[number]) => {
+    const scoped = scope.node.tryGetContext(`${stage}.${name}`);
+    const shared = scope.node.tryGetContext(name);
+    if (shared !== undefined && built.length > 1) {
+      throw new Error(
+        `-c ${name} would apply to every stage built: name its stage, as -c ${stage}.${name}=…`,
+      );
+    }
+    const value = scoped ?? (built[0] === stage ? shared : undefined);
+    return value === undefined ? undefined : String(value);
+  };
+  const name = context('consoleDomain');
+  const certificateArn = context('consoleCertificateArn');
+  if (Boolean(name) !== Boolean(certificateArn)) {
+    throw new Error(`Set both consoleDomain and consoleCertificateArn for ${stage}, or neither`);
+  }
+  return {
+    usersOrigin: context('usersOrigin'),
+    domain: name && certificateArn ? { name, certificateArn } : undefined,
+  };
 }
 
 /** Read the stage settings from context, with the defaults a first deploy needs. */
-export function stageSettingsOf(scope: Construct): StageSettings {
+export function stageSettingsOf(scope: Construct, stages: Environment['stage'][]): StageSettings {
   const context = (name: string) => scope.node.tryGetContext(name);
   const workspaceId = context('slackWorkspaceId');
   const channelId = context('slackChannelId');
   if (Boolean(workspaceId) !== Boolean(channelId)) {
     throw new Error('Set both -c slackWorkspaceId=… and -c slackChannelId=…, or neither');
-  }
-  const consoleDomain = context('consoleDomain');
-  const certificateArn = context('consoleCertificateArn');
-  if (Boolean(consoleDomain) !== Boolean(certificateArn)) {
-    throw new Error('Set both -c consoleDomain=… and -c consoleCertificateArn=…, or neither');
   }
   return {
     alertsEmail: context('alertsEmail'),
@@ -58,10 +89,9 @@ export function stageSettingsOf(scope: Construct): StageSettings {
       .split(',')
       .map((cidr) => cidr.trim())
       .filter(Boolean),
-    usersOrigin: context('usersOrigin'),
-    consoleDomain: consoleDomain
-      ? { name: String(consoleDomain), certificateArn: String(certificateArn) }
-      : undefined,
+    consoles: Object.fromEntries(
+      (['dev', 'stage', 'prod'] as const).map((stage) => [stage, consoleSettingsOf(scope, stage, stages)]),
+    ),
   };
 }
 
@@ -124,8 +154,7 @@ export function addStageStacks(
       orders: orders.http.api,
       records: records.http.api,
     },
-    usersOrigin: settings.usersOrigin,
-    domain: settings.consoleDomain,
+    ...settings.consoles[environment.stage],
   });
   const dashboard = new DashboardStack(scope, name('dashboard'), {
     ...common('dashboard'),

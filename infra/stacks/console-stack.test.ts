@@ -19,7 +19,7 @@ type Config = {
   DefaultCacheBehavior: Record<string, unknown>;
   CacheBehaviors: Behavior[];
   Origins: { Id: string; DomainName: unknown; CustomOriginConfig?: Record<string, unknown> }[];
-  Logging: { Bucket: unknown; Prefix: string };
+  Logging?: { Bucket: unknown; Prefix: string };
   DefaultRootObject: string;
   CustomErrorResponses?: unknown;
   ViewerCertificate?: Record<string, unknown>;
@@ -92,9 +92,11 @@ describe('the console on AWS (dev)', () => {
     });
   });
 
-  it('writes access logs to their own bucket', () => {
-    expect(config.Logging.Prefix).toBe('cloudfront/');
-    expect(JSON.stringify(config.Logging.Bucket)).toContain('AccessLogs');
+  it('keeps URLs (usernames, searched names) out of edge logs: access is logged at the origins', () => {
+    expect(config.Logging).toBeUndefined();
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+    const site = buckets.find((b) => b.Properties.BucketName === 'skiff-dev-console-site');
+    expect(site?.Properties.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'skiff-dev-console-site/' });
   });
 
   it('sends every API path pattern to its own service, uncached, with every method and the viewer headers but Host', () => {
@@ -159,5 +161,25 @@ describe('the console distribution, configured', () => {
       SslSupportMethod: 'sni-only',
     });
     expect(() => consoleOf({ consoleDomain: 'console.example.org' })).toThrow(/both/);
+  });
+
+  it('gives each stage its own domain and users origin, and refuses one shared by every stage built', () => {
+    const context = {
+      stages: 'dev,prod',
+      'prod.consoleDomain': 'console.example.org',
+      'prod.consoleCertificateArn': 'arn:aws:acm:us-east-1:111111111111:certificate/abc',
+      'prod.usersOrigin': 'users.example.org',
+    };
+    const app = buildApp(new App({ context }));
+    const configOf = (stage: string) =>
+      distributionConfig(Template.fromStack(app.node.findChild(`skiff-${stage}-console`) as Stack));
+    expect(configOf('prod').ViewerCertificate).toMatchObject({
+      AcmCertificateArn: context['prod.consoleCertificateArn'],
+    });
+    expect(configOf('dev').ViewerCertificate).toBeUndefined();
+    expect(JSON.stringify(configOf('prod').Origins)).toContain('users.example.org');
+    expect(JSON.stringify(configOf('dev').Origins)).not.toContain('users.example.org');
+    const shared = { stages: 'dev,prod', usersOrigin: 'users.example.org' };
+    expect(() => buildApp(new App({ context: shared }))).toThrow(/name its stage/);
   });
 });

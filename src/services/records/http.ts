@@ -38,6 +38,14 @@ const RecordItem = Type.Object(
   },
   { additionalProperties: true },
 );
+/** The calendar day after `YYYY-MM-DD` (any other text is returned as is, for the parser to refuse). */
+function nextDay(date: string): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return date;
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
 const Page = Type.Object({
   /** The tenant's IANA time zone: `date_time` values without an offset were read in it. */
   timeZone: Type.String(),
@@ -237,10 +245,15 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
       limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
       cursor: Type.Optional(Type.String({ maxLength: 2000 })),
     });
+    /**
+     * A bound in the tenant's zone. A date alone covers its whole day: `from` is its first minute,
+     * `to` the next day's midnight (the bound is `<=`, and a stored key goes on past its instant, so
+     * a visit at that midnight itself stays out). From and to the same date is that day.
+     */
     const instant = (request: FastifyRequest, field: 'from' | 'to', value: string | undefined) => {
       if (value === undefined) return undefined;
       const resolved = resolveDateTime(
-        value.length === 10 ? `${value} 00:00` : value,
+        value.length === 10 ? `${field === 'to' ? nextDay(value) : value} 00:00` : value,
         tenant(request).timeZone,
       );
       if (!resolved)

@@ -81,6 +81,11 @@ describe('GET /records', () => {
   it('narrows by time, taking dates and times in the tenant zone', async () => {
     const { items } = (await get('/records?medical_record_number=Q-1&from=2026-07-02&to=2026-07-04')).json();
     expect(numbers(items)).toEqual(['Q-1 2026-07-03 09:00']);
+    // A date alone as `to` covers that whole day, so from and to the same date is that day.
+    const day = (await get('/records?medical_record_number=Q-1&from=2026-07-03&to=2026-07-03')).json();
+    expect(numbers(day.items)).toEqual(['Q-1 2026-07-03 09:00']);
+    const through = (await get('/records?medical_record_number=Q-1&from=2026-07-02&to=2026-07-05')).json();
+    expect(numbers(through.items)).toEqual(['Q-1 2026-07-03 09:00', 'Q-1 2026-07-05 09:00']);
     const all = (await get('/records?from=2026-07-04 00:00&to=2026-07-05 00:00')).json().items;
     expect(numbers(all)).toEqual(['Q-3 2026-07-04 23:30']);
   });

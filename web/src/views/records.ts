@@ -40,25 +40,37 @@ function describeUpload(upload: Upload): string {
 }
 
 /**
- * The rejects report needs the key in a header, so a plain link to the API cannot fetch it: the
- * console fetches it once the upload is final and links to the bytes it got, named for the file.
+ * The rejects report, as a link to its API path. The API wants the key in a header, which a plain
+ * link cannot send: a click fetches it with the key, saves it under the file's name, and lets go of
+ * the bytes. A refusal is said beside the link.
  */
-async function reportLink(upload: Upload): Promise<Node> {
-  const name = `Rejects report of ${upload.fileName}`;
-  const answer = await call<unknown>('GET', upload.reportUrl as string, undefined, auth(), 'text');
-  if (!answer.ok) return element('span', {}, `${name}: ${answer.detail}`);
-  const blob = new Blob([answer.body as string], { type: 'text/csv' });
-  return element('a', { href: URL.createObjectURL(blob), download: `${upload.fileName}.rejects.csv` }, name);
+function reportLink(upload: Upload): HTMLElement {
+  const url = upload.reportUrl as string;
+  const link = element('a', { href: url }, `Rejects report of ${upload.fileName}`);
+  const note = element('span', { class: 'field-error', 'aria-live': 'polite' });
+  link.addEventListener('click', async (event) => {
+    event.preventDefault();
+    note.textContent = '';
+    const answer = await call<string>('GET', url, undefined, auth(), 'text');
+    if (!answer.ok) {
+      note.textContent = ` ${answer.detail}`;
+      return;
+    }
+    const bytes = URL.createObjectURL(new Blob([answer.body], { type: 'text/csv' }));
+    element('a', { href: bytes, download: `${upload.fileName}.rejects.csv` }).click();
+    setTimeout(() => URL.revokeObjectURL(bytes), 0);
+  });
+  return element('span', {}, link, note);
 }
 
 /** An upload's line as it stands: status and counts, its first row errors, its rejects report. */
-async function uploadLine(upload: Upload): Promise<(Node | string)[]> {
+function uploadLine(upload: Upload): (Node | string)[] {
   const errors = upload.errors
     .slice(0, 5)
     .map((e) => element('li', {}, `line ${e.line}, ${e.field}: ${e.reason}`));
   const parts: (Node | string)[] = [describeUpload(upload)];
   if (errors.length) parts.push(element('ul', {}, ...errors));
-  if (upload.reportUrl && final.has(upload.status)) parts.push(' ', await reportLink(upload));
+  if (upload.reportUrl && final.has(upload.status)) parts.push(' ', reportLink(upload));
   return parts;
 }
 
@@ -82,15 +94,33 @@ async function trackFile(file: File, list: HTMLElement): Promise<void> {
     return;
   }
   const [{ uploadId }] = sent.body as [{ uploadId: string }];
-  for (;;) {
+  await followUpload(file, uploadId, line);
+}
+
+/** A hiccup worth another try: the network, throttling, or a server error. */
+const passing = (status: number) => status === 0 || status === 429 || status >= 500;
+
+/**
+ * Polls an upload's status until it is final: every 0.4 s at first, slowing to every 5 s, through
+ * passing failures; it stops when the line has left the page (another view), and after an hour, when
+ * it says the upload is still going, since it is: the service finishes it whether anyone watches.
+ */
+async function followUpload(file: File, uploadId: string, line: HTMLElement): Promise<void> {
+  const until = Date.now() + 60 * 60 * 1000;
+  for (let wait = 400; line.isConnected; wait = Math.min(wait * 1.5, 5000)) {
     const answer = await call<Upload>('GET', `/uploads/${uploadId}`, undefined, auth());
-    if (!answer.ok) {
+    if (answer.ok) {
+      line.replaceChildren(...uploadLine(answer.body));
+      if (final.has(answer.body.status)) return;
+    } else if (!passing(answer.status)) {
       line.textContent = `${file.name}: ${answer.detail}`;
       return;
     }
-    line.replaceChildren(...(await uploadLine(answer.body)));
-    if (final.has(answer.body.status)) return;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    if (Date.now() > until) {
+      line.append(' (still going: look again later under this upload id: ', uploadId, ')');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 

@@ -59,7 +59,10 @@ export function usersView(): HTMLElement {
 
   const load = async (path = `/users?limit=${pageSize}`) => {
     const page = await call<User[]>('GET', path);
-    if (!page.ok) return;
+    if (!page.ok) {
+      list.replaceChildren(element('li', {}, `The users could not be listed: ${page.detail}`));
+      return;
+    }
     list.replaceChildren(...page.body.map((user) => userItem(user, () => void load(path))));
     if (page.body.length === 0) list.replaceChildren(element('li', {}, 'No users yet.'));
     next = page.next;

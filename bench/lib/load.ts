@@ -1,0 +1,28 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/**
+ * HTTP load on one URL with autocannon: `connections` kept-alive connections for `seconds`, after a
+ * one-second warm-up that is not counted (JIT, connection setup, first reads).
+ */
+export async function load(url: string, { connections = 50, seconds = 5 } = {}): Promise<LoadResult> {
+  await autocannon({ url, connections, duration: 1 });
+  const result = await autocannon({ url, connections, duration: seconds });
+  if (result.errors > 0 || result.non2xx > 0) {
+    throw new Error(`${url}: ${result.errors} errors and ${result.non2xx} non-2xx answers under load`);
+  }
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}

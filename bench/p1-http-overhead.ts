@@ -1,0 +1,50 @@
+/**
+ * P1: the platform's own overhead on a JSON route. `GET /healthz` on the platform as `npm start`
+ * runs it (every service mounted, logs at info), against bare Fastify of the same version with one
+ * route, no plugins and no logger; each in its own process, loaded by autocannon from this one with
+ * 50 connections, alternating rounds, medians. Goal: platform / bare >= 0.85.
+ */
+import { startChild } from './lib/children.js';
+import { load } from './lib/load.js';
+import { report } from './lib/report.js';
+import { alternate, median } from './lib/rounds.js';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const dataDir = (await import('node:fs/promises')).mkdtemp(
+  `${(await import('node:os')).tmpdir()}/skiff-bench-p1-`,
+);
+
+const bare = await startChild<{ url: string }>('bare-fastify.ts');
+const platform = await startChild<{ url: string }>('platform.ts', {
+  SKIFF_DATA_DIR: await dataDir,
+  SKIFF_LOCAL_DYNAMODB_PORT: '0',
+  SKIFF_LOCAL_S3_PORT: '0',
+  LOG_LEVEL: 'info',
+});
+try {
+  const results = await alternate(
+    rounds,
+    () => load(`${platform.ready.url}/healthz`, { seconds }),
+    () => load(`${bare.ready.url}/healthz`, { seconds }),
+  );
+  const value = median(results.a.map((r) => r.requestsPerSecond));
+  const reference = median(results.b.map((r) => r.requestsPerSecond));
+  report(
+    {
+      id: 'P1',
+      what: 'GET /healthz, platform vs bare Fastify (req/s, 50 connections)',
+      value,
+      reference,
+      unit: 'req/s',
+      goal: { atLeast: 0.85 },
+    },
+    [
+      `rounds: platform ${results.a.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}; bare ${results.b.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}`,
+      `p50 latency: platform ${median(results.a.map((r) => r.p50Ms))} ms, bare ${median(results.b.map((r) => r.p50Ms))} ms`,
+    ],
+  );
+} finally {
+  await Promise.all([bare.stop(), platform.stop()]);
+  await (await import('node:fs/promises')).rm(await dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,67 @@
+/**
+ * P2: a DynamoDB-backed route against the raw SDK call it makes. `GET /hello/{username}` on the
+ * platform (greetings mounted, logs at info), against loops of the raw AWS SDK v3 GetItem with the
+ * same client options, at the same concurrency (50), on the same embedded engine (dynalite, in its
+ * own process, as npm start runs it); alternating rounds, medians. Goal: route / raw >= 0.8.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedEngines } from '../src/local/engines.js';
+import { physicalName } from '../src/platform/resources.js';
+import { ask, startChild } from './lib/children.js';
+import { load } from './lib/load.js';
+import { report } from './lib/report.js';
+import { alternate, median } from './lib/rounds.js';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const concurrency = 50;
+
+const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-p2-'));
+const engines = await startEmbeddedEngines({ host: '127.0.0.1', dataDir, dynamodbPort: 0, s3Port: 0 });
+const endpoints = {
+  AWS_ENDPOINT_URL_DYNAMODB: engines.endpoints.dynamodb,
+  AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
+};
+const platform = await startChild<{ url: string }>('platform.ts', {
+  ...endpoints,
+  SERVICES: 'greetings',
+  SKIFF_DATA_DIR: dataDir,
+  LOG_LEVEL: 'info',
+});
+const raw = await startChild<{ ready: true }>('get-item-loop.ts', endpoints);
+try {
+  const saved = await fetch(`${platform.ready.url}/hello/ada`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ dateOfBirth: '1990-07-14' }),
+  });
+  if (saved.status !== 204) throw new Error(`PUT /hello/ada answered ${saved.status}`);
+  const run = {
+    table: physicalName('local', 'greetings', 'birthdays'),
+    key: { username: { S: 'ada' } },
+    concurrency,
+    seconds,
+  };
+  const results = await alternate(
+    rounds,
+    async () => (await load(`${platform.ready.url}/hello/ada`, { connections: concurrency, seconds })).requestsPerSecond,
+    async () => (await ask<{ perSecond: number }>(raw, run)).perSecond,
+  );
+  report(
+    {
+      id: 'P2',
+      what: `GET /hello/{username} vs raw SDK GetItem loops (per second, concurrency ${concurrency})`,
+      value: median(results.a),
+      reference: median(results.b),
+      unit: '/s',
+      goal: { atLeast: 0.8 },
+    },
+    [`rounds: route ${results.a.map((v) => v.toFixed(0)).join(', ')}; raw ${results.b.map((v) => v.toFixed(0)).join(', ')}`],
+  );
+} finally {
+  await Promise.all([platform.stop(), raw.stop()]);
+  await engines.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
