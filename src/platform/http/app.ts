@@ -2,6 +2,8 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -86,13 +88,39 @@ function runWithApp(app: FastifyInstance, tasks: BackgroundTask[], log: Logger):
   });
 }
 
+/**
+ * One line per request, when it is answered: what Fastify splits over "incoming request" and "request
+ * completed" (method and route, status, time), on one line. A route's own `logLevel` still decides
+ * (health probes log only warnings), and a failed response is still an error line.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/** One hook shared by every request (no closure made per request). */
+function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header('x-request-id', request.id);
+  done();
+}
+
 /** The one HTTP app every runtime (npm start, container, Lambda) builds. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { logger, services, context } = options;
   const app = Fastify({
     loggerInstance: logger.child({ service: 'platform' }) as FastifyBaseLogger,
     genReqId: requestIdFor,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     bodyLimit: context.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -106,9 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(createValidatorCompiler());
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  app.addHook('onRequest', echoRequestId);
   closeKeptAliveConnectionsOnShutdown(app);
   registerProblemHandlers(app);
   await registerOpenApi(app, options.swaggerUi ?? true);
