@@ -1,5 +1,5 @@
 /**
- * Records ingestion benchmark: `npm run bench` (or `npm run bench -- --rows 20000`).
+ * P3, records ingestion: `npm run bench -- p3` (or `npm run bench -- p3 --rows 20000`).
  *
  * On the embedded engines exactly as `npm start` runs them (DynamoDB in its own process), in one
  * run, alternating rounds and printing medians:
@@ -253,6 +253,16 @@ async function main() {
         `  peak RSS growth while ingesting: ${results.growth.map((g) => `+${mib(g)} MiB`).join(', ')} (npm run bench -- --memory: 100k, 1M and 30 MB of bad rows)`,
         '',
       ].join('\n'),
+    );
+    process.stdout.write(
+      `FIGURE ${JSON.stringify({
+        id: 'P3',
+        what: `records ingestion, pipeline vs raw BatchWriteItem ceiling (rows/s, ${rows} rows)`,
+        value: p,
+        reference: c,
+        unit: 'rows/s',
+        goal: { atLeast: 0.8 },
+      })}\n`,
     );
   }
 
