@@ -29,8 +29,13 @@ export function localRoutes({
     topics: Object.fromEntries(services.map(([service, r]) => [service, names(r.topics)])),
   };
   return async (app) => {
-    const schema = { tags: ['local'], summary: 'Local mode only' };
-    app.get('/_local', { schema }, async () => summary);
-    app.get('/_local/notifications', { schema }, async () => inbox.list());
+    const common = { tags: ['local'], summary: 'Local mode only' };
+    const object = { type: 'object', additionalProperties: true };
+    app.get('/_local', { schema: { ...common, response: { 200: object } } }, async () => summary);
+    app.get(
+      '/_local/notifications',
+      { schema: { ...common, response: { 200: { type: 'array', items: object } } } },
+      async () => inbox.list(),
+    );
   };
 }

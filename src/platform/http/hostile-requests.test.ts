@@ -7,23 +7,53 @@ import { startTestPlatform, type TestPlatform } from '../../local/test-platform.
  * route, the answer is never a 5xx, the connection is never dropped, and every error is a problem.
  */
 let platform: TestPlatform;
-let operations: { method: string; path: string; takesBody: boolean }[];
+let operations: {
+  method: string;
+  path: string;
+  takesBody: boolean;
+  answers: Record<string, { content?: unknown }>;
+}[];
 const apiKey = 'fuzz-key';
 
 beforeAll(async () => {
   platform = await startTestPlatform({ env: { SKIFF_LOCAL_TENANTS: `fuzz:UTC:${apiKey}` } });
   const spec = (await platform.app.inject({ url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    paths: Record<
+      string,
+      Record<string, { requestBody?: unknown; responses?: Record<string, { content?: unknown }> }>
+    >;
   };
   operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => ({
       method: method.toUpperCase(),
       path,
       takesBody: operation.requestBody !== undefined,
+      answers: operation.responses ?? {},
     })),
   );
 });
 afterAll(() => platform.stop());
+
+/** Answers that are bytes, not JSON (images, CSV), or nothing at all (204): no schema to compile. */
+const notJson = [
+  'GET /users/{id}/avatar',
+  'GET /avatars/{fileName}',
+  'GET /uploads/{uploadId}/report',
+  'PUT /hello/{username}',
+];
+
+describe('serialization', () => {
+  it('has a response schema for every JSON answer, so Fastify compiles its serializer', () => {
+    const missing = operations
+      .filter(({ method, path }) => !notJson.includes(`${method} ${path}`))
+      .filter(
+        ({ answers }) =>
+          !Object.entries(answers).some(([code, answer]) => code.startsWith('2') && answer.content),
+      )
+      .map(({ method, path }) => `${method} ${path}`);
+    expect(missing).toEqual([]);
+  });
+});
 
 const boundary = 'fuzzboundary';
 const multipart = (body: string) => ({

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { validationProblem } from '../../platform/http/problem.js';
-import { resolveDateTime } from './local-time.js';
+import { nextDay, resolveDateTime } from './local-time.js';
+import { RecordItem } from './record-schemas.js';
 import type { RecordQuery, RecordStore } from './record-store.js';
 import type { Tenant } from './tenant-store.js';
 
@@ -13,9 +14,7 @@ const maxItems = 1000;
 function timeQuery(value: string, zone: string): RecordQuery | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const start = resolveDateTime(`${value} 00:00`, zone);
-    const next = new Date(`${value}T00:00:00Z`);
-    next.setUTCDate(next.getUTCDate() + 1);
-    const end = resolveDateTime(`${next.toISOString().slice(0, 10)} 00:00`, zone);
+    const end = resolveDateTime(`${nextDay(value)} 00:00`, zone);
     if (!start || !end) return undefined;
     return { from: start.utc, to: new Date(Date.parse(end.utc) - 1).toISOString() };
   }
@@ -61,6 +60,7 @@ export function registerCompatRoutes(
           ),
           value: Type.String({ minLength: 1, maxLength: 100 }),
         }),
+        response: { 200: Type.Array(RecordItem) },
       },
     },
     async (request) => {

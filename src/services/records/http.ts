@@ -10,7 +10,8 @@ import { apiKeyAuth } from './api-key-auth.js';
 import { registerCompatRoutes } from './compat-routes.js';
 import type { FileStore } from './file-store.js';
 import { receiveFile, safeFileName } from './ingester.js';
-import { resolveDateTime } from './local-time.js';
+import { nextDay, resolveDateTime } from './local-time.js';
+import { RecordItem } from './record-schemas.js';
 import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 import type { Upload, UploadStore } from './upload-store.js';
@@ -23,27 +24,6 @@ export interface RecordsDependencies {
   clock: () => Date;
   newId: () => string;
   maxCsvBytes: number;
-}
-
-const RecordItem = Type.Object(
-  {
-    medical_record_number: Type.String(),
-    first_name: Type.String(),
-    last_name: Type.String(),
-    date_time: Type.String(),
-    date_time_utc: Type.String(),
-    doctors_notes: Type.String(),
-    source_file: Type.String(),
-    ingested_at: Type.String(),
-  },
-  { additionalProperties: true },
-);
-/** The calendar day after `YYYY-MM-DD` (any other text is returned as is, for the parser to refuse). */
-function nextDay(date: string): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(day.getTime())) return date;
-  day.setUTCDate(day.getUTCDate() + 1);
-  return day.toISOString().slice(0, 10);
 }
 
 const Page = Type.Object({

@@ -84,3 +84,11 @@ function resolveWallTime(wall: number, zone: IANAZone): ResolvedTime {
   const before = zone.offset(wall - day);
   return { utc: new Date(wall - before * 60_000).toISOString(), resolution: 'dst-gap-shifted' };
 }
+
+/** The calendar day after `YYYY-MM-DD` (any other text is returned as is, for the parser to refuse). */
+export function nextDay(date: string): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(day.getTime())) return date;
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
