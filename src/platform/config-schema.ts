@@ -2,7 +2,8 @@
  * Every environment variable the platform reads, declared once: its type and range, its default and
  * its description. Validation, defaults and the README's configuration table all come from here.
  */
-import { type Static, Type } from 'typebox';
+import type { Static } from 'typebox';
+import * as Type from 'typebox';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 
 /** RFC 9457 problem details as documented in OpenAPI; extensions (`errors`, legacy fields) pass through. */
 export const ProblemSchema = Type.Object(

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { type Static, Type } from 'typebox';
+import type { Static } from 'typebox';
+import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { validationProblem } from '../../platform/http/problem.js';
 import { nextDay, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';

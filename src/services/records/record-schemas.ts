@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 
 /** A stored visit as the API answers it (also the brief's `/items/`); extra CSV columns come along. */
 export const RecordItem = Type.Object(

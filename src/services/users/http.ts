@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { readMultipartForm, type UploadedFile } from '../../platform/http/multipart.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';

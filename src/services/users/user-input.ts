@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { HttpProblem } from '../../platform/http/problem.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
 import { maxEmailLength, maxNameLength } from './domain.js';
