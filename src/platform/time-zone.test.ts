@@ -1,6 +1,7 @@
+import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { isTimeZone } from './time-zone.js';
+import { isTimeZone, zoneOffsetMinutes } from './time-zone.js';
 
 const typed = ['UTC', 'Etc/UTC', 'Europe/Kyiv', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires'];
 
@@ -17,5 +18,53 @@ describe('isTimeZone', () => {
     const entries = typed.map((zone, i) => `t${i}:${zone}:key-of-tenant-${i}`).join(',');
     const config = loadConfig({ SKIFF_LOCAL_TENANTS: entries });
     expect(config.records.localTenants.map((t) => t.timeZone)).toEqual(typed);
+  });
+});
+
+describe('zoneOffsetMinutes', () => {
+  it('reads summer and winter offsets, and zones off the hour', () => {
+    expect(zoneOffsetMinutes('Europe/London', Date.UTC(2026, 0, 15))).toBe(0);
+    expect(zoneOffsetMinutes('Europe/London', Date.UTC(2026, 6, 1))).toBe(60);
+    expect(zoneOffsetMinutes('America/New_York', Date.UTC(2026, 0, 15))).toBe(-300);
+    expect(zoneOffsetMinutes('Asia/Kathmandu', Date.UTC(2026, 0, 15))).toBe(345);
+    expect(zoneOffsetMinutes('Etc/UTC', Date.UTC(2026, 0, 15))).toBe(0);
+  });
+
+  it('changes at the instant the clocks do', () => {
+    const change = Date.UTC(2026, 2, 29, 1); // London springs forward at 01:00 UTC
+    expect(zoneOffsetMinutes('Europe/London', change - 1)).toBe(0);
+    expect(zoneOffsetMinutes('Europe/London', change)).toBe(60);
+  });
+
+  it('agrees with Luxon, whose IANAZone.offset it replaces, over 150 years of history', () => {
+    const zones = [
+      'UTC',
+      'Europe/London',
+      'Europe/Amsterdam',
+      'Europe/Kyiv',
+      'America/New_York',
+      'America/St_Johns',
+      'America/Argentina/Buenos_Aires',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'Africa/Casablanca',
+    ];
+    const from = Date.UTC(1890, 0, 1);
+    const to = Date.UTC(2040, 0, 1);
+    // Every 9 days and 7 hours, odd milliseconds included, so the walk crosses each transition's week.
+    const step = 9 * 86_400_000 + 7 * 3_600_000 + 123;
+    for (const zone of zones) {
+      const luxon = IANAZone.create(zone);
+      const differ: number[] = [];
+      for (let instant = from; instant < to; instant += step) {
+        if (zoneOffsetMinutes(zone, instant) !== luxon.offset(instant)) differ.push(instant);
+      }
+      expect({ zone, differ }).toEqual({ zone, differ: [] });
+    }
+  });
+
+  it('refuses an unknown zone', () => {
+    expect(() => zoneOffsetMinutes('Mars/Olympus', 0)).toThrow(RangeError);
   });
 });

@@ -9,7 +9,7 @@
  * else, a date alone included, is unparseable: guessing between day-first and month-first
  * formats would store wrong times silently.
  */
-import { IANAZone } from 'luxon';
+import { zoneOffsetMinutes } from '../../platform/time-zone.js';
 
 const pattern =
   /^(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -62,16 +62,16 @@ export function resolveDateTime(text: string, zone: string): ResolvedTime | unde
   const offset = match[8];
   if (offset)
     return { utc: new Date(wall - offsetMinutes(offset) * 60_000).toISOString(), resolution: 'exact' };
-  return resolveWallTime(wall, IANAZone.create(zone));
+  return resolveWallTime(wall, (instant) => zoneOffsetMinutes(zone, instant));
 }
 
-/** `wall` is the local time read as if it were UTC; find the instants that show it in `zone`. */
-function resolveWallTime(wall: number, zone: IANAZone): ResolvedTime {
+/** `wall` is the local time read as if it were UTC; find the instants that show it in the zone. */
+function resolveWallTime(wall: number, offsetAt: (instant: number) => number): ResolvedTime {
   const day = 86_400_000;
-  const offsets = [...new Set([zone.offset(wall - day), zone.offset(wall + day)])];
+  const offsets = [...new Set([offsetAt(wall - day), offsetAt(wall + day)])];
   const candidates = offsets
     .map((minutes) => wall - minutes * 60_000)
-    .filter((instant) => zone.offset(instant) * 60_000 + instant === wall)
+    .filter((instant) => offsetAt(instant) * 60_000 + instant === wall)
     .sort((a, b) => a - b);
   const first = candidates[0];
   if (first !== undefined) {
@@ -81,7 +81,7 @@ function resolveWallTime(wall: number, zone: IANAZone): ResolvedTime {
     };
   }
   // In the gap: read the time with the offset in force before the jump, which lands after it.
-  const before = zone.offset(wall - day);
+  const before = offsetAt(wall - day);
   return { utc: new Date(wall - before * 60_000).toISOString(), resolution: 'dst-gap-shifted' };
 }
 
