@@ -1,8 +1,10 @@
 /** Container entry: the services named in SERVICES, against whatever AWS the environment points at. */
 import { pino } from 'pino';
+import { allClientMakers } from './platform/aws/clients.js';
 import { cloudContext } from './platform/cloud-context.js';
 import { loadConfig } from './platform/config.js';
 import { buildApp } from './platform/http/app.js';
+import { registerOpenApi } from './platform/http/openapi.js';
 import { loggerOptions } from './platform/log.js';
 import { serveUntilSignalled } from './platform/runtime.js';
 import { startupFailed } from './platform/startup.js';
@@ -12,8 +14,9 @@ try {
   const config = loadConfig();
   const logger = pino(loggerOptions(config.logLevel));
   const services = selectServices(config.services);
-  const context = cloudContext(config, services);
-  const app = await buildApp({ logger, services, context });
+  // Every client, as the CLI and the local platform have: the image serves any SERVICES.
+  const context = cloudContext(config, services, allClientMakers);
+  const app = await buildApp({ logger, services, context, openApi: registerOpenApi });
   await serveUntilSignalled(app, config, logger.child({ service: 'platform' }), async () => {
     await app.close();
     context.aws.destroy();

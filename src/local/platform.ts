@@ -1,13 +1,16 @@
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
-import { s3EngineCheck } from '../platform/aws/readiness.js';
+import type { ReadinessCheck } from '../platform/aws/readiness.js';
 import type { Config } from '../platform/config.js';
 import { buildApp, mountedServicesOf } from '../platform/http/app.js';
+import { registerOpenApi } from '../platform/http/openapi.js';
 import { keyDigest } from '../platform/log.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
 import type { Notifier } from '../platform/notify/notifier.js';
 import { physicalName, resolveResources } from '../platform/resources.js';
+import { localWorkflowRunner } from '../platform/workflow/local-runner.js';
 import { selectServices } from '../services/catalog.js';
 import { type EmbeddedEngines, localCredentials, startEmbeddedEngines } from './engines.js';
 import { provisionResources } from './provision.js';
@@ -80,6 +83,16 @@ async function wireLocalServices(
   return consumers;
 }
 
+/** Local mode also checks the embedded S3 itself, which no service may need yet. */
+function s3EngineCheck(aws: AwsClients): ReadinessCheck {
+  return {
+    name: 's3',
+    probe: async (abortSignal) => {
+      await aws.s3.send(new ListBucketsCommand({}), { abortSignal });
+    },
+  };
+}
+
 const reasonOf = (error: unknown) => (error instanceof Error ? error.name : typeof error);
 
 /** Tuning of the SQS consumers used when S3 is external (tests shorten the long poll). */
@@ -138,7 +151,15 @@ export async function startLocalPlatform(
   const app = await buildApp({
     logger,
     services,
-    context: { config, aws, clock, notifier: notifier?.(inbox) ?? inbox, mode: 'local' },
+    context: {
+      config,
+      aws,
+      clock,
+      notifier: notifier?.(inbox) ?? inbox,
+      mode: 'local',
+      localWorkflows: localWorkflowRunner,
+    },
+    openApi: registerOpenApi,
     extraReadinessChecks: [s3EngineCheck(aws)],
     // The tenants exist only where records is mounted.
     extraRoutes: localRoutes({

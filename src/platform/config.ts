@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { worstCaseCallMs } from './aws/clients.js';
+import { worstCaseCallMs } from './aws/call-limits.js';
 import {
   EnvironmentSchema,
   type EnvironmentValues,

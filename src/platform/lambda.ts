@@ -27,7 +27,6 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
       logger: pino(loggerOptions(config.logLevel)),
       services,
       context: cloudContext(config, services),
-      swaggerUi: false,
       backgroundTasks: false,
       console: false,
     });

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { AwsClients } from './aws/clients.js';
+import type { AwsClientMakers, AwsClients } from './aws/client-set.js';
 import type { BackgroundTask } from './background.js';
 import type { Config } from './config.js';
 import type { Notifier } from './notify/notifier.js';
 import type { ResolvedResources, ServiceResources } from './resources.js';
-import type { WorkflowTask } from './workflow/workflow-runner.js';
+import type { LocalRunnerOptions } from './workflow/local-runner.js';
+import type { WorkflowRunner, WorkflowTask } from './workflow/workflow-runner.js';
 
 /** What the platform hands a service: its dependencies, never module-level singletons. */
 export interface ServiceContext<R extends ServiceResources = ServiceResources> {
@@ -19,6 +20,11 @@ export interface ServiceContext<R extends ServiceResources = ServiceResources> {
   mode: 'local' | 'cloud';
   /** Logger bound to the service's name, for work outside a request (background tasks). */
   log: Logger;
+  /**
+   * Local mode only: runs a state machine in this process (aws-local-stepfunctions). The local
+   * platform supplies it, so cloud runtimes, and Lambda bundles, never load the local engine.
+   */
+  localWorkflows?: (options: LocalRunnerOptions) => WorkflowRunner;
 }
 
 /** An object created in a bucket, as an S3 event names it: the key decoded, the ETag without quotes. */
@@ -53,5 +59,10 @@ export interface ServiceInstance {
 export interface ServiceModule<R extends ServiceResources = ServiceResources> {
   name: string;
   resources: R;
+  /**
+   * The SDK clients the service calls, as makers (`platform/aws/makers/`): a Lambda builds only
+   * these, and its bundle holds no other SDK client. `aws.<client>` outside them throws.
+   */
+  clients: AwsClientMakers;
   create(context: ServiceContext<R>): ServiceInstance;
 }

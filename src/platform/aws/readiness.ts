@@ -1,7 +1,5 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ResolvedResources } from '../resources.js';
-import type { AwsClients } from './clients.js';
+import { type AwsClients, makerOf } from './client-set.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -11,35 +9,29 @@ export interface ReadinessCheck {
 /**
  * One check per table and bucket the mounted services use: that is exactly what must be reachable,
  * and it needs no permission beyond the services' own (no ListTables or ListAllMyBuckets on AWS).
+ * The probes come with the DynamoDB and S3 makers, so a runtime without S3 carries no S3 code; a
+ * service that declares a bucket but not the S3 maker fails here, at start.
  */
 export function resourceChecks(aws: AwsClients, resources: ResolvedResources[]): ReadinessCheck[] {
-  return resources.flatMap((r) => [
-    ...Object.values(r.tables).map(({ name }) => ({
-      name: `dynamodb:${name}`,
-      probe: async (abortSignal: AbortSignal) => {
-        await aws.dynamodb.send(new DescribeTableCommand({ TableName: name }), { abortSignal });
-      },
-    })),
-    ...Object.values(r.buckets).map(({ name, spec }) => ({
-      name: `s3:${name}`,
-      probe: async (abortSignal: AbortSignal) => {
-        const prefix = spec.listPrefix;
-        const command =
-          prefix === undefined
-            ? new HeadBucketCommand({ Bucket: name })
-            : new ListObjectsV2Command({ Bucket: name, Prefix: prefix, MaxKeys: 1 });
-        await aws.s3.send(command as HeadBucketCommand, { abortSignal });
-      },
-    })),
-  ]);
+  return resources.flatMap((r) => [...tableChecks(aws, r), ...bucketChecks(aws, r)]);
 }
 
-/** Local mode also checks the embedded S3 itself, which no service may need yet. */
-export function s3EngineCheck(aws: AwsClients): ReadinessCheck {
-  return {
-    name: 's3',
-    probe: async (abortSignal) => {
-      await aws.s3.send(new ListBucketsCommand({}), { abortSignal });
-    },
-  };
+function tableChecks(aws: AwsClients, { tables }: ResolvedResources): ReadinessCheck[] {
+  const names = Object.values(tables).map((t) => t.name);
+  if (names.length === 0) return [];
+  const dynamodb = makerOf(aws.makers, 'dynamodb');
+  return names.map((name) => ({
+    name: `dynamodb:${name}`,
+    probe: (signal) => dynamodb.probeTable(aws.dynamodb, name, signal),
+  }));
+}
+
+function bucketChecks(aws: AwsClients, { buckets }: ResolvedResources): ReadinessCheck[] {
+  const list = Object.values(buckets);
+  if (list.length === 0) return [];
+  const s3 = makerOf(aws.makers, 's3');
+  return list.map(({ name, spec }) => ({
+    name: `s3:${name}`,
+    probe: (signal) => s3.probeBucket(aws.s3, name, spec.listPrefix, signal),
+  }));
 }

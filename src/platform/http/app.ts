@@ -13,7 +13,6 @@ import { type ResolvedResources, resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
 import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
-import { registerOpenApi } from './openapi.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
 import { requestIdFor, withTrace } from './request-id.js';
 import { createValidatorCompiler } from './validation.js';
@@ -29,8 +28,12 @@ export interface AppOptions {
   extraReadinessChecks?: ReadinessCheck[];
   /** Routes outside any service, e.g. local mode's `/_local`. */
   extraRoutes?: FastifyPluginAsync;
-  /** Swagger UI at `/docs` (default true); off on Lambda, whose bundle has no UI assets. */
-  swaggerUi?: boolean;
+  /**
+   * The OpenAPI document and Swagger UI (`registerOpenApi` from `./openapi.ts`), registered before
+   * the routes so it sees them all. The runtimes that serve docs (local platform, container) pass it;
+   * Lambda does not, so its bundles hold no @fastify/swagger.
+   */
+  openApi?: (app: FastifyInstance) => Promise<void>;
   /** Run the services' background tasks on timers (default true); Lambda runs them on a schedule. */
   backgroundTasks?: boolean;
   /** The web console at `/`, when it was built (default true); Lambda serves APIs only. */
@@ -137,7 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', echoRequestId);
   closeKeptAliveConnectionsOnShutdown(app);
   registerProblemHandlers(app);
-  await registerOpenApi(app, options.swaggerUi ?? true);
+  await options.openApi?.(app);
   if (options.console ?? true) registerConsole(app);
 
   const resolved = services.map((service) => ({

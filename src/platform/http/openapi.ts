@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * OpenAPI 3.1 built from the route schemas at `GET /openapi.json` (and `/swagger.json`), and Swagger
- * UI at `GET /docs` (and `/swagger`) where `withUi`: its static files live in node_modules, which a
- * bundled Lambda does not ship.
+ * UI at `GET /docs` (and `/swagger`). The local platform and the container pass it to `buildApp`;
+ * Lambda does not (the UI's static files live in node_modules, and the bundle stays small).
  */
-export async function registerOpenApi(app: FastifyInstance, withUi: boolean): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -21,10 +21,8 @@ export async function registerOpenApi(app: FastifyInstance, withUi: boolean): Pr
     },
   });
   // `/swagger` and `/swagger.json` are where the users brief's template served them; `/docs` is ours.
-  if (withUi) {
-    for (const routePrefix of ['/docs', '/swagger']) {
-      await app.register(async (scope) => scope.register(swaggerUi, { routePrefix }));
-    }
+  for (const routePrefix of ['/docs', '/swagger']) {
+    await app.register(async (scope) => scope.register(swaggerUi, { routePrefix }));
   }
   for (const url of ['/openapi.json', '/swagger.json'])
     app.get(url, { schema: { hide: true } }, async () => app.swagger());

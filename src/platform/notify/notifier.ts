@@ -18,3 +18,8 @@ export interface Notifier {
   /** `signal` aborts the publish (a deadline behind a lease); an aborted publish must not go out. */
   publish(notification: Notification, options?: { signal?: AbortSignal }): Promise<{ messageId: string }>;
 }
+
+/** Every topic the given services' resources declare, by physical name. */
+export function declaredTopics(resources: { topics: Record<string, { name: string }> }[]): string[] {
+  return resources.flatMap((r) => Object.values(r.topics).map((t) => t.name));
+}

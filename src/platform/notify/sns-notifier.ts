@@ -38,8 +38,3 @@ export function snsNotifier(sns: SNSClient, topicArns: string[], required: strin
     },
   };
 }
-
-/** Every topic the given services' resources declare, by physical name. */
-export function declaredTopics(resources: { topics: Record<string, { name: string }> }[]): string[] {
-  return resources.flatMap((r) => Object.values(r.topics).map((t) => t.name));
-}

@@ -1,3 +1,5 @@
+import { dynamodbMaker } from '../../platform/aws/makers/dynamodb.js';
+import { snsMaker } from '../../platform/aws/makers/sns.js';
 import { publishDeadlineMs } from '../../platform/config.js';
 import { keyedDigest } from '../../platform/log.js';
 import type { ServiceModule } from '../../platform/service.js';
@@ -13,6 +15,7 @@ export const thankYouSweepTask = 'thank-you-sweep';
 export const donationsService: ServiceModule<typeof donationsResources> = {
   name: 'donations',
   resources: donationsResources,
+  clients: { dynamodb: dynamodbMaker, sns: snsMaker },
   create: ({ aws, resources, notifier, clock, config, log }) => {
     const table = resources.tables.ledger.name;
     const ledger = dynamoLedgerStore(aws.documents, table);

@@ -1,3 +1,4 @@
+import { dynamodbMaker } from '../../platform/aws/makers/dynamodb.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { greetingsRoutes } from './http.js';
 import { greetingsResources } from './resources.js';
@@ -6,6 +7,7 @@ import { dynamoBirthdayStore } from './store.js';
 export const greetingsService: ServiceModule<typeof greetingsResources> = {
   name: 'greetings',
   resources: greetingsResources,
+  clients: { dynamodb: dynamodbMaker },
   create: ({ aws, resources, clock }) => ({
     routes: greetingsRoutes({
       store: dynamoBirthdayStore(aws.documents, resources.tables.birthdays.name),

@@ -1,5 +1,8 @@
+import { dynamodbMaker } from '../../platform/aws/makers/dynamodb.js';
+import { s3Maker } from '../../platform/aws/makers/s3.js';
+import { sfnMaker } from '../../platform/aws/makers/sfn.js';
+import { snsMaker } from '../../platform/aws/makers/sns.js';
 import type { ServiceContext, ServiceModule } from '../../platform/service.js';
-import { localWorkflowRunner } from '../../platform/workflow/local-runner.js';
 import { sfnWorkflowRunner } from '../../platform/workflow/sfn-runner.js';
 import type { WorkflowRunner } from '../../platform/workflow/workflow-runner.js';
 import { simulatedAuction } from './auction-platform.js';
@@ -21,12 +24,20 @@ export const claimLeaseMs = 5 * 60_000;
 type Context = ServiceContext<typeof ordersResources>;
 type Tasks = ReturnType<typeof pipelineTasks>;
 
-/** Locally the ASL runs in this process, its Task states calling the same functions Lambda runs. */
+/**
+ * Locally the ASL runs in this process, its Task states calling the same functions Lambda runs. The
+ * local platform supplies the engine (`localWorkflows`): a Lambda bundle never holds it.
+ */
 function localRunner(context: Context, tasks: Tasks): WorkflowRunner {
-  const { config, resources, notifier, clock, log } = context;
+  const { config, resources, notifier, clock, log, localWorkflows } = context;
+  if (!localWorkflows) {
+    throw new Error(
+      'orders in local mode runs its pipeline with `localWorkflows`, which the local platform supplies',
+    );
+  }
   const topicArn = `arn:aws:sns:${config.region}:000000000000:${resources.topics.notifications.name}`;
   const lambda = (name: string) => `arn:aws:lambda:local:000000000000:function:${name}`;
-  return localWorkflowRunner({
+  return localWorkflows({
     definition: pipelineDefinition({
       fetchResults: lambda('fetch'),
       deliverBatch: lambda('deliver'),
@@ -92,6 +103,7 @@ function buildTasks(context: Context) {
 export const ordersService: ServiceModule<typeof ordersResources> = {
   name: 'orders',
   resources: ordersResources,
+  clients: { dynamodb: dynamodbMaker, s3: s3Maker, sfn: sfnMaker, sns: snsMaker },
   create: (context) => {
     const { clock, config, log, mode } = context;
     const { orders, runs, tasks } = buildTasks(context);

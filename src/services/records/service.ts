@@ -1,4 +1,6 @@
 import { v7 as uuidV7 } from 'uuid';
+import { dynamodbMaker } from '../../platform/aws/makers/dynamodb.js';
+import { s3Maker } from '../../platform/aws/makers/s3.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { s3FileStore } from './file-store.js';
 import { recordsRoutes } from './http.js';
@@ -14,6 +16,7 @@ export const recoveryTask = 'upload-recovery';
 export const recordsService: ServiceModule<typeof recordsResources> = {
   name: 'records',
   resources: recordsResources,
+  clients: { dynamodb: dynamodbMaker, s3: s3Maker },
   create: ({ aws, resources, clock, config, log }) => {
     const tenants = dynamoTenantStore(aws.documents, resources.tables.tenants.name);
     const uploads = dynamoUploadStore(aws.documents, resources.tables.uploads.name);

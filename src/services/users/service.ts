@@ -1,4 +1,6 @@
 import { v7 as uuidV7 } from 'uuid';
+import { dynamodbMaker } from '../../platform/aws/makers/dynamodb.js';
+import { s3Maker } from '../../platform/aws/makers/s3.js';
 import type { ServiceModule } from '../../platform/service.js';
 import { s3AvatarStore } from './avatar-store.js';
 import { usersRoutes } from './http.js';
@@ -8,6 +10,7 @@ import { dynamoUserStore } from './user-store.js';
 export const usersService: ServiceModule<typeof usersResources> = {
   name: 'users',
   resources: usersResources,
+  clients: { dynamodb: dynamodbMaker, s3: s3Maker },
   create: ({ aws, resources, clock, config, mode }) => ({
     routes: usersRoutes({
       users: dynamoUserStore(aws.documents, resources.tables.users.name, clock),

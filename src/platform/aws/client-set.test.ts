@@ -1,0 +1,98 @@
+import { describe, expect, it, vi } from 'vitest';
+import { cloudContext } from '../cloud-context.js';
+import { loadConfig } from '../config.js';
+import { resolveResources, type TopicSpec } from '../resources.js';
+import type { ServiceModule } from '../service.js';
+import { type AwsClientMakers, awsClientsFrom, MissingClientError } from './client-set.js';
+import { dynamodbMaker } from './makers/dynamodb.js';
+import { resourceChecks } from './readiness.js';
+
+const options = {
+  region: 'eu-west-1',
+  endpoints: {},
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  timeouts: { connectMs: 1000, requestMs: 2000 },
+};
+
+/** A maker whose clients only record that they were built and destroyed. */
+function fakeMaker(name: string, destroyed: string[]) {
+  return {
+    client: vi.fn((_settings: unknown) => ({ name, destroy: () => destroyed.push(name) })),
+    documents: vi.fn(() => ({ name: 'documents', destroy: () => destroyed.push('documents') })),
+  };
+}
+
+describe('the AWS clients of a runtime', () => {
+  it('builds each client on first use, once, and destroys only those built, newest first', () => {
+    const destroyed: string[] = [];
+    const dynamodb = fakeMaker('dynamodb', destroyed);
+    const s3 = fakeMaker('s3', destroyed);
+    const aws = awsClientsFrom(options, { dynamodb, s3 } as unknown as AwsClientMakers);
+    expect(dynamodb.client).not.toHaveBeenCalled();
+    expect(aws.documents).toBe(aws.documents);
+    expect(aws.dynamodb).toBe(aws.dynamodb);
+    expect(dynamodb.client).toHaveBeenCalledTimes(1);
+    expect(dynamodb.client.mock.calls[0]?.[0]).toMatchObject({
+      common: { region: 'eu-west-1', maxAttempts: 3, requestHandler: { requestTimeout: 2000 } },
+      streaming: { requestHandler: { requestTimeout: 30_000, connectionTimeout: 1000 } },
+    });
+    expect(s3.client).not.toHaveBeenCalled();
+    aws.destroy();
+    expect(destroyed).toEqual(['documents', 'dynamodb']);
+  });
+
+  it('refuses a client it was given no maker for, naming it and the ones it has', () => {
+    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
+    expect(() => aws.s3).toThrow(MissingClientError);
+    expect(() => aws.sns).toThrow(
+      'No sns client here: this runtime was given the client makers of dynamodb only. A service that ' +
+        'calls sns must name its maker in its `clients` (src/platform/aws/makers/sns.ts).',
+    );
+    // Spreading or logging the set builds nothing and throws nothing.
+    expect(() => ({ ...aws })).not.toThrow();
+    aws.destroy();
+  });
+});
+
+describe('readiness checks', () => {
+  const resources = resolveResources('dev', 'users', {
+    tables: { users: { partitionKey: { name: 'pk', type: 'S' } } },
+    buckets: { avatars: {} },
+    topics: {},
+  });
+
+  it('need the S3 maker for a bucket, and say so at start', () => {
+    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
+    expect(() => resourceChecks(aws, [resources])).toThrow(/No s3 client here/);
+    expect(resourceChecks(aws, [{ ...resources, buckets: {} }]).map((c) => c.name)).toEqual([
+      'dynamodb:skiff-dev-users-users',
+    ]);
+  });
+});
+
+describe('the cloud context', () => {
+  const service = (name: string, topics: Record<string, TopicSpec>): ServiceModule => ({
+    name,
+    resources: { tables: {}, buckets: {}, topics },
+    clients: { dynamodb: dynamodbMaker },
+    create: () => ({ routes: async () => {} }),
+  });
+  const config = loadConfig({ SKIFF_STAGE: 'dev', AWS_REGION: 'eu-west-1' });
+
+  it('builds only the clients its services name', () => {
+    const context = cloudContext(config, [service('greetings', {})]);
+    expect(Object.keys(context.aws.makers)).toEqual(['dynamodb']);
+    expect(() => context.aws.s3).toThrow(/No s3 client here/);
+    context.aws.destroy();
+  });
+
+  it('without SNS, refuses to publish; with topics but no SNS maker, refuses to start', async () => {
+    const context = cloudContext(config, [service('greetings', {})]);
+    await expect(
+      context.notifier.publish({ topic: 'skiff-dev-x', message: 'hello', attributes: {} }),
+    ).rejects.toThrow(/No sns client here/);
+    expect(() => cloudContext(config, [service('donations', { 'thank-you': {} })])).toThrow(
+      /No sns client here/,
+    );
+  });
+});

@@ -1,0 +1,192 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Notifier } from '../notify/notifier.js';
+import { type AwsTimeouts, sdkMaxAttempts } from './call-limits.js';
+
+/**
+ * The SDK clients a runtime holds, each built on first use by a maker the runtime was given. This
+ * module imports no SDK client: a Lambda bundle holds only the clients whose makers its services name
+ * (`ServiceModule.clients`); the local platform, the container and the CLI pass every maker
+ * (`allClientMakers` in `./clients.ts`).
+ */
+
+export interface AwsEndpoints {
+  dynamodb?: string;
+  s3?: string;
+  sns?: string;
+  sqs?: string;
+}
+
+export interface AwsClientOptions {
+  region: string;
+  /** Unset entries mean the real AWS endpoint. */
+  endpoints: AwsEndpoints;
+  /** Static credentials for local engines, which accept any; unset means the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Per try: connect, and socket idle (`SKIFF_AWS_CONNECT_TIMEOUT_MS`, `SKIFF_AWS_REQUEST_TIMEOUT_MS`). */
+  timeouts: AwsTimeouts;
+}
+
+/** Streams and SQS long polls (20 s) sit idle longer than a DynamoDB or SNS call may. */
+const streamingIdleMs = 30_000;
+
+interface CommonClientConfig {
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+  requestHandler: { requestTimeout: number; connectionTimeout: number };
+}
+
+/** What a maker builds its client from. */
+export interface ClientSettings {
+  /** Region, credentials, tries and per-try timeouts: every client's. */
+  common: CommonClientConfig;
+  /** The same with a longer idle timeout, for calls that stream or long-poll (S3, SQS). */
+  streaming: CommonClientConfig;
+  endpoints: AwsEndpoints;
+}
+
+export interface ClientMaker<Client> {
+  client(settings: ClientSettings): Client;
+}
+
+export interface DynamoDBMaker extends ClientMaker<DynamoDBClient> {
+  documents(client: DynamoDBClient): DynamoDBDocumentClient;
+  /** Readiness: the table answers (DescribeTable). */
+  probeTable(client: DynamoDBClient, table: string, signal: AbortSignal): Promise<void>;
+}
+
+export interface S3Maker extends ClientMaker<S3Client> {
+  /** Readiness: the bucket answers (HeadBucket, or a one-key list under `listPrefix` where that is all a role may list). */
+  probeBucket(
+    client: S3Client,
+    bucket: string,
+    listPrefix: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+export interface SNSMaker extends ClientMaker<SNSClient> {
+  /** The Notifier port on SNS; `required` names the topics that must have an ARN in `topicArns`. */
+  notifier(client: SNSClient, topicArns: string[], required: string[]): Notifier;
+}
+
+/** How to build each client a runtime may use; a client whose maker is absent cannot be used there. */
+export interface AwsClientMakers {
+  dynamodb?: DynamoDBMaker;
+  s3?: S3Maker;
+  sns?: SNSMaker;
+  /** S3 event notifications under `npm start` against LocalStack or moto (Lambda's event source reads them on AWS). */
+  sqs?: ClientMaker<SQSClient>;
+  sfn?: ClientMaker<SFNClient>;
+}
+
+export type ClientName = keyof AwsClientMakers;
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly sfn: SFNClient;
+  /** The makers this runtime was given (a Lambda's are its services' only). */
+  readonly makers: Readonly<AwsClientMakers>;
+  /** Destroys the clients built so far. */
+  destroy(): void;
+}
+
+/** Asking for a client whose maker this runtime was not given: a wiring mistake, named plainly. */
+export class MissingClientError extends Error {
+  constructor(name: ClientName, makers: AwsClientMakers) {
+    const given = Object.keys(makers).join(', ') || 'none';
+    super(
+      `No ${name} client here: this runtime was given the client makers of ${given} only. A service ` +
+        `that calls ${name} must name its maker in its \`clients\` (src/platform/aws/makers/${name}.ts).`,
+    );
+    this.name = 'MissingClientError';
+  }
+}
+
+/** The maker of `name`, or a MissingClientError naming it. */
+export function makerOf<K extends ClientName>(
+  makers: AwsClientMakers,
+  name: K,
+): NonNullable<AwsClientMakers[K]> {
+  const maker = makers[name];
+  if (!maker) throw new MissingClientError(name, makers);
+  return maker as NonNullable<AwsClientMakers[K]>;
+}
+
+function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptions): ClientSettings {
+  // The SDK has no request timeout by default: a hung call would hold a lease for ever.
+  const requestHandler = { requestTimeout: timeouts.requestMs, connectionTimeout: timeouts.connectMs };
+  const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler };
+  const streaming = {
+    ...common,
+    requestHandler: { ...requestHandler, requestTimeout: Math.max(timeouts.requestMs, streamingIdleMs) },
+  };
+  return { common, streaming, endpoints };
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+/**
+ * Clients are long-lived and shared: the SDK's per-call CPU cost is high, and reusing them keeps TLS
+ * connections alive between calls. Each is built on first use, so a cold start pays only for what it
+ * calls. Getters live on the prototype: spreading or logging this object builds nothing.
+ */
+class LazyAwsClients implements AwsClients {
+  readonly #settings: ClientSettings;
+  readonly #built = new Map<string, Destroyable>();
+  readonly makers: Readonly<AwsClientMakers>;
+
+  constructor(options: AwsClientOptions, makers: AwsClientMakers) {
+    this.#settings = settingsOf(options);
+    this.makers = Object.freeze({ ...makers });
+  }
+
+  #get<C extends Destroyable>(key: string, build: () => C): C {
+    let client = this.#built.get(key) as C | undefined;
+    if (!client) {
+      client = build();
+      this.#built.set(key, client);
+    }
+    return client;
+  }
+
+  get dynamodb(): DynamoDBClient {
+    return this.#get('dynamodb', () => makerOf(this.makers, 'dynamodb').client(this.#settings));
+  }
+  get documents(): DynamoDBDocumentClient {
+    return this.#get('documents', () => makerOf(this.makers, 'dynamodb').documents(this.dynamodb));
+  }
+  get s3(): S3Client {
+    return this.#get('s3', () => makerOf(this.makers, 's3').client(this.#settings));
+  }
+  get sns(): SNSClient {
+    return this.#get('sns', () => makerOf(this.makers, 'sns').client(this.#settings));
+  }
+  get sqs(): SQSClient {
+    return this.#get('sqs', () => makerOf(this.makers, 'sqs').client(this.#settings));
+  }
+  get sfn(): SFNClient {
+    return this.#get('sfn', () => makerOf(this.makers, 'sfn').client(this.#settings));
+  }
+
+  destroy(): void {
+    // Newest first: the document client goes before the DynamoDB client it wraps.
+    for (const client of [...this.#built.values()].reverse()) client.destroy();
+  }
+}
+
+/** The clients `makers` can build, each on first use. */
+export function awsClientsFrom(options: AwsClientOptions, makers: AwsClientMakers): AwsClients {
+  return new LazyAwsClients(options, makers);
+}

@@ -1,0 +1,12 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBMaker } from '../client-set.js';
+
+export const dynamodbMaker: DynamoDBMaker = {
+  client: ({ common, endpoints }) => new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+  documents: (client) =>
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  probeTable: async (client, table, abortSignal) => {
+    await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal });
+  },
+};
