@@ -43,10 +43,10 @@ function wallClockIn(zone: string): Intl.DateTimeFormat {
 export function zoneOffsetMinutes(zone: string, epochMs: number): number {
   const part: Record<string, string> = {};
   for (const { type, value } of wallClockIn(zone).formatToParts(epochMs)) part[type] = value;
-  const yearOfEra = Number(part.year);
+  const year = part.era === 'BC' ? 1 - Number(part.year) : Number(part.year);
   const wall = new Date(0);
   // `setUTCFullYear`, unlike `Date.UTC`, reads years 0 to 99 as themselves.
-  wall.setUTCFullYear(part.era === 'BC' ? 1 - yearOfEra : yearOfEra, Number(part.month) - 1, Number(part.day));
+  wall.setUTCFullYear(year, Number(part.month) - 1, Number(part.day));
   // Some engines write midnight as 24 with `hour12: false`.
   wall.setUTCHours(Number(part.hour) % 24, Number(part.minute), Number(part.second), 0);
   const wholeSeconds = epochMs - (((epochMs % 1000) + 1000) % 1000);
