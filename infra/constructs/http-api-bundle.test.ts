@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpApiHandler } from '../../src/platform/lambda.js';
 import { buildApp } from '../app.js';
+import { buildLambdaBundle, lambdaEntries } from '../lambda-bundling.js';
 
 /**
  * The Lambda code as deployed: the esbuild bundle from a real synth, loaded on its own (outside this
@@ -33,30 +34,32 @@ const event = (method: string, path: string, body?: string) => ({
 });
 
 let taskDir: string;
+let assembly: CloudAssembly;
 const saved = { ...process.env };
 const bundles: Record<string, { handler: HttpApiHandler } & Record<string, unknown>> = {};
 
 interface LambdaResource {
   Type: string;
-  Properties: { Code: { S3Key?: string } };
+  Properties: { Code: { S3Key?: string }; Handler?: string };
+}
+
+/** The functions of a stack's template bundled from this repository (the CDK's own helpers carry inline code). */
+function bundledFunctionsOf(assembly: CloudAssembly, stackName: string): LambdaResource[] {
+  const stack = assembly.getStackByName(stackName);
+  return Object.values(stack.template.Resources as Record<string, LambdaResource>).filter(
+    (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code.S3Key,
+  );
 }
 
 /** The directory of the Lambda code asset in a stack's template (one per entry module). */
 function lambdaAssetsOf(assembly: CloudAssembly, stackName: string): string[] {
-  const stack = assembly.getStackByName(stackName);
-  const resources = Object.values(stack.template.Resources as Record<string, LambdaResource>);
-  return (
-    resources
-      // Functions bundled from this repository (the CDK's own helpers carry inline code).
-      .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code.S3Key)
-      .map((resource) =>
-        join(assembly.directory, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`),
-      )
+  return bundledFunctionsOf(assembly, stackName).map((resource) =>
+    join(assembly.directory, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`),
   );
 }
 
 beforeAll(() => {
-  const assembly = buildApp(new App({ context: { stage: 'dev' } })).synth();
+  assembly = buildApp(new App({ context: { stage: 'dev' } })).synth();
   taskDir = mkdtempSync(join(tmpdir(), 'skiff-task-'));
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
@@ -133,4 +136,29 @@ describe('non-HTTP entries in the bundles', () => {
   ])('%s exports %s', (service, name) => {
     expect(typeof bundles[service]?.[name]).toBe('function');
   });
+});
+
+describe('the deployed Lambda code', () => {
+  const deployed = lambdaEntries.filter((entry) => entry.deployed);
+
+  it.each(deployed.map((entry) => [entry.service, entry] as const))(
+    '%s: every function is a handler its entry lists, and each listed handler is deployed',
+    (service, entry) => {
+      const handlers = bundledFunctionsOf(assembly, `skiff-dev-${service}`).map((f) => f.Properties.Handler);
+      expect(new Set(handlers)).toEqual(new Set(entry.handlers.map((name) => `index.${name}`)));
+    },
+  );
+
+  it.each(deployed.map((entry) => [entry.service, entry] as const))(
+    '%s: is the shared build of its entry, byte for byte, with no source map beside it',
+    async (service, entry) => {
+      const assets = new Set(lambdaAssetsOf(assembly, `skiff-dev-${service}`));
+      const built = await buildLambdaBundle(entry.entry, join(taskDir, `${service}.js`), { write: false });
+      const expected = Buffer.from(built.outputFiles?.[0]?.contents ?? []);
+      for (const asset of assets) {
+        expect(readdirSync(asset)).toEqual(['index.js']);
+        expect(readFileSync(join(asset, 'index.js')).equals(expected)).toBe(true);
+      }
+    },
+  );
 });

@@ -2,16 +2,17 @@ import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type Alias, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments.js';
+import { lambdaBundling } from '../lambda-bundling.js';
 import { fiveMinutes, thresholdAlarm } from './alarms.js';
 import { releaseThroughAlias } from './canary-release.js';
 
 export interface ServiceFunctionProps {
   service: string;
-  /** The Lambda entry module, e.g. `src/services/greetings/lambda.ts`. */
+  /** The Lambda entry module, one of `lambdaEntries` (`infra/lambda-bundling.ts`). */
   entry: string;
   /** The exported handler in `entry`. */
   handler: string;
@@ -22,8 +23,10 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * A skiff Lambda: arm64, bundled by esbuild on this machine (no Docker), JSON logs in its own group
- * with the stage's retention, its own role (no AWS managed policies), and alarms on errors and throttles.
+ * A skiff Lambda: arm64, bundled by esbuild on this machine (no Docker) with the options every Lambda
+ * shares (`infra/lambda-bundling.ts`: minified, tree-shaken, no source map in the asset), JSON logs in
+ * its own group with the stage's retention, its own role (no AWS managed policies), and alarms on
+ * errors and throttles.
  */
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
@@ -67,17 +70,9 @@ export class ServiceFunction extends Construct {
       environment: {
         SKIFF_STAGE: environment.stage,
         SERVICES: service,
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.variables,
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        // Bundle our SDK version rather than the runtime's, so behaviour is what we tested.
-        bundleAwsSDK: true,
-      },
+      bundling: lambdaBundling,
     });
     this.alarms = [
       thresholdAlarm(this, 'Errors', this.function.metricErrors(fiveMinutes), 1, 'the function threw'),

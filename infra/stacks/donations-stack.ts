@@ -11,6 +11,7 @@ import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { HttpApiFunction, httpFunctionTimeout } from '../constructs/http-api-function.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
+import { lambdaEntry } from '../lambda-bundling.js';
 
 /** What a repeat needs after its wait: one more claim read and its answer. */
 export const idempotencyAnswerMarginMs = 3_000;
@@ -22,7 +23,7 @@ export interface DonationsStackProps extends StackProps {
   thankYouThreshold?: number;
 }
 
-const entry = 'src/services/donations/lambda.ts';
+const { entry } = lambdaEntry('donations');
 const tableActions = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',

@@ -45,6 +45,12 @@ describe('greetings stack (dev)', () => {
     });
   });
 
+  it('ships no source map, so Node is not asked to load one', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const f of functions)
+      expect(f.Properties.Environment?.Variables ?? {}).not.toHaveProperty('NODE_OPTIONS');
+  });
+
   it('keeps logs for a week in dev', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     expect(Object.values(groups).map((g) => g.Properties.RetentionInDays)).toEqual([7, 7]);

@@ -5,6 +5,7 @@ import { greetingsResources } from '../../src/services/greetings/resources.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
 import type { Environment } from '../environments.js';
+import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface GreetingsStackProps extends StackProps {
   environment: Environment;
@@ -25,7 +26,7 @@ export class GreetingsStack extends Stack {
     });
     const http = new HttpApiFunction(this, 'Http', {
       service: 'greetings',
-      entry: 'src/services/greetings/lambda.ts',
+      entry: lambdaEntry('greetings').entry,
       environment,
     });
     this.http = http;

@@ -16,6 +16,7 @@ import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
+import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface OrdersStackProps extends StackProps {
   environment: Environment;
@@ -24,7 +25,7 @@ export interface OrdersStackProps extends StackProps {
   maxAttempts: number;
 }
 
-const entry = 'src/services/orders/lambda.ts';
+const { entry } = lambdaEntry('orders');
 
 /** A `${Name}` placeholder in the ASL, which Step Functions replaces from `definitionSubstitutions`. */
 const substitution = (name: string) => ['$', '{', name, '}'].join('');

@@ -18,12 +18,13 @@ import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
+import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface RecordsStackProps extends StackProps {
   environment: Environment;
 }
 
-const entry = 'src/services/records/lambda.ts';
+const { entry } = lambdaEntry('records');
 
 /**
  * Patient records: files land in an encrypted bucket (API upload or direct drop under incoming/),

@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceModule } from '../../src/platform/service.js';
+import { donationsService } from '../../src/services/donations/service.js';
+import { greetingsService } from '../../src/services/greetings/service.js';
+import { ordersService } from '../../src/services/orders/service.js';
+import { recordsService } from '../../src/services/records/service.js';
+import { usersService } from '../../src/services/users/service.js';
+import {
+  buildLambdaBundle,
+  forbiddenContents,
+  lambdaBundleViolations,
+  lambdaEntries,
+  lambdaEsbuildOptions,
+  mapStackTrace,
+  maxLambdaBundleBytes,
+  packageBytes,
+} from '../lambda-bundling.js';
+
+/**
+ * Every Lambda bundle, built once with the deployed options (`infra/lambda-bundling.ts`), held to
+ * its budget: no more than `maxLambdaBundleBytes`, nothing of local mode or the docs, no SDK client
+ * its services do not call.
+ */
+interface Built {
+  bytes: number;
+  text: string;
+  metafile: Metafile;
+  files: string[];
+}
+
+const built = new Map<string, Built>();
+const services: Record<string, ServiceModule> = {
+  greetings: greetingsService as ServiceModule,
+  donations: donationsService as ServiceModule,
+  users: usersService as ServiceModule,
+  orders: ordersService as ServiceModule,
+  records: recordsService as ServiceModule,
+};
+
+beforeAll(async () => {
+  for (const { service, entry } of lambdaEntries) {
+    const result = await buildLambdaBundle(entry, join('dist', 'lambda', service, 'index.js'), {
+      write: false,
+    });
+    const [bundle] = result.outputFiles ?? [];
+    if (!bundle) throw new Error(`no bundle for ${service}`);
+    built.set(service, {
+      bytes: bundle.contents.byteLength,
+      text: bundle.text,
+      metafile: result.metafile,
+      files: (result.outputFiles ?? []).map((file) => file.path),
+    });
+  }
+}, 60_000);
+
+const bundleOf = (service: string) => built.get(service) as Built;
+
+describe.each(lambdaEntries.map((entry) => [entry.service, entry] as const))(
+  '%s Lambda bundle',
+  (service, entry) => {
+    it('holds nothing of local mode or the docs, and no SDK client its services do not call', () => {
+      expect(forbiddenContents(bundleOf(service).metafile, entry.clients)).toEqual([]);
+    });
+
+    it(`weighs at most ${maxLambdaBundleBytes} bytes`, () => {
+      const { bytes, metafile } = bundleOf(service);
+      // The largest packages, to say where the bytes are when it fails.
+      const largest = packageBytes(metafile)
+        .slice(0, 10)
+        .map(([name, size]) => `${name} ${size}`);
+      expect(bytes, `largest: ${largest.join(', ')}`).toBeLessThanOrEqual(maxLambdaBundleBytes);
+    });
+
+    it('names the SDK clients its services name, and bundles exactly those', () => {
+      expect([...entry.clients].sort()).toEqual(Object.keys(services[service]?.clients ?? {}).sort());
+      const clients = packageBytes(bundleOf(service).metafile)
+        .map(([name]) => /^@aws-sdk\/client-(.+)$/.exec(name)?.[1])
+        .filter((name) => name !== undefined);
+      expect(clients.sort()).toEqual([...entry.clients].sort());
+    });
+
+    it('ships no source map', () => {
+      const bundle = bundleOf(service);
+      expect(bundle.files).toEqual([expect.stringMatching(/index\.js$/)]);
+      expect(bundle.text).not.toMatch(/sourceMappingURL/);
+    });
+  },
+);
+
+describe('the bundle checker', () => {
+  it('finds what a bundle must not hold', async () => {
+    // Built with the deployed options from a deliberately bad entry.
+    const result = await build({
+      ...lambdaEsbuildOptions,
+      stdin: {
+        contents: [
+          "import swagger from '@fastify/swagger';",
+          "import swaggerUi from '@fastify/swagger-ui';",
+          "import { StateMachine } from 'aws-local-stepfunctions';",
+          "import { SQSClient } from '@aws-sdk/client-sqs';",
+          "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+          "import { Type } from 'typebox';",
+          'export const used = [swagger, swaggerUi, StateMachine, SQSClient, DynamoDBClient, Type.String()];',
+        ].join('\n'),
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const bytes = result.outputFiles[0]?.contents.byteLength ?? 0;
+    const violations = lambdaBundleViolations({ bytes, metafile: result.metafile }, ['dynamodb']);
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^@fastify\/swagger: /),
+        expect.stringMatching(/^@fastify\/static: /),
+        expect.stringMatching(/^aws-local-stepfunctions: /),
+        expect.stringMatching(/^@aws-sdk\/client-sqs: an SDK client its services do not name/),
+        expect.stringMatching(/^@aws-sdk\/client-lambda: /),
+        expect.stringMatching(/^typebox's Type object/),
+      ]),
+    );
+    expect(violations.join('\n')).not.toMatch(/client-dynamodb/);
+    // The same input, weighed against a smaller budget.
+    expect(lambdaBundleViolations({ bytes, metafile: result.metafile }, ['dynamodb', 'sqs'], 1000)).toContain(
+      `${bytes} bytes, over the 1000 allowed`,
+    );
+  }, 30_000);
+
+  it('passes a bundle with nothing wrong', () => {
+    const metafile: Metafile = {
+      inputs: {},
+      outputs: {
+        'index.js': {
+          bytes: 10,
+          imports: [],
+          exports: [],
+          inputs: {
+            'src/a.ts': { bytesInOutput: 5 },
+            'node_modules/@aws-sdk/client-dynamodb/dist-es/index.js': { bytesInOutput: 5 },
+          },
+        },
+      },
+    };
+    expect(lambdaBundleViolations({ bytes: 10, metafile }, ['dynamodb'])).toEqual([]);
+  });
+});
+
+describe('a stack trace from a bundle', () => {
+  it('maps back to the source with the map `npm run build:lambdas` keeps', async () => {
+    const { entry } = lambdaEntries[0] as (typeof lambdaEntries)[number];
+    const result = await buildLambdaBundle(entry, join('dist', 'lambda', 'mapped', 'index.js'), {
+      sourcemap: true,
+      write: false,
+    });
+    const files = result.outputFiles ?? [];
+    const code = files.find((file) => file.path.endsWith('index.js'))?.text ?? '';
+    const map = files.find((file) => file.path.endsWith('index.js.map'))?.text ?? '';
+    // The deployed bundle, byte for byte: the map is not referenced from it.
+    expect(code).toBe(bundleOf(lambdaEntries[0]?.service ?? '').text);
+    const offset = code.indexOf('this runtime was given the client makers of');
+    const before = code.slice(0, offset).split('\n');
+    const line = before.length;
+    const column = (before.at(-1)?.length ?? 0) + 1;
+    const trace = `MissingClientError: …\n    at Object.get (/var/task/index.js:${line}:${column})`;
+    expect(mapStackTrace(trace, JSON.parse(map))).toMatch(
+      /at Object\.get \(src\/platform\/aws\/client-set\.ts:\d+:\d+\)/,
+    );
+  }, 30_000);
+});
