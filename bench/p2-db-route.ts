@@ -46,7 +46,9 @@ try {
   };
   const results = await alternate(
     rounds,
-    async () => (await load(`${platform.ready.url}/hello/ada`, { connections: concurrency, seconds })).requestsPerSecond,
+    async () =>
+      (await load(`${platform.ready.url}/hello/ada`, { connections: concurrency, seconds }))
+        .requestsPerSecond,
     async () => (await ask<{ perSecond: number }>(raw, run)).perSecond,
   );
   report(
@@ -58,7 +60,9 @@ try {
       unit: '/s',
       goal: { atLeast: 0.8 },
     },
-    [`rounds: route ${results.a.map((v) => v.toFixed(0)).join(', ')}; raw ${results.b.map((v) => v.toFixed(0)).join(', ')}`],
+    [
+      `rounds: route ${results.a.map((v) => v.toFixed(0)).join(', ')}; raw ${results.b.map((v) => v.toFixed(0)).join(', ')}`,
+    ],
   );
 } finally {
   await Promise.all([platform.stop(), raw.stop()]);

@@ -28,6 +28,12 @@ export interface LambdaEntry {
   clients: readonly AwsClientName[];
   /** False for users, whose compute is EKS: its entry is still built and held to the same rules. */
   deployed: boolean;
+  /**
+   * Where a bundle cannot yet meet `maxLambdaBundleBytes`, the most it may weigh: its size when the
+   * budget was set, a ratchet against growth, not a goal (decision 0014 says why the S3 client keeps
+   * these over 1 MB, and what would bring them under).
+   */
+  overBudgetBytes?: number;
 }
 
 /** Every Lambda entry, and what the stacks deploy from it. */
@@ -52,6 +58,7 @@ export const lambdaEntries: readonly LambdaEntry[] = [
     handlers: ['handler'],
     clients: ['dynamodb', 's3'],
     deployed: false,
+    overBudgetBytes: 1_120_000,
   },
   {
     service: 'orders',
@@ -59,6 +66,7 @@ export const lambdaEntries: readonly LambdaEntry[] = [
     handlers: ['handler', 'fetchResultsHandler', 'deliverBatchHandler', 'summarizeRunHandler'],
     clients: ['dynamodb', 's3', 'sfn', 'sns'],
     deployed: true,
+    overBudgetBytes: 1_140_000,
   },
   {
     service: 'records',
@@ -66,6 +74,7 @@ export const lambdaEntries: readonly LambdaEntry[] = [
     handlers: ['handler', 'ingestHandler', 'recoveryHandler'],
     clients: ['dynamodb', 's3'],
     deployed: true,
+    overBudgetBytes: 1_180_000,
   },
 ];
 
@@ -81,8 +90,28 @@ export function lambdaEntry(service: string): LambdaEntry {
  * esbuild can drop what is not used (the AWS SDK's unused commands, TypeBox's unused builders);
  * CommonJS output, as the `index.handler` of the nodejs24.x runtime loads it.
  */
+/**
+ * Left to the runtime's own copy of the SDK: the credential providers the SDK's default chain tries
+ * after the environment (shared files, SSO, web identity, process, instance and container metadata)
+ * and the STS/SSO clients they use. The chain loads them lazily, only when the environment holds no
+ * credentials; Lambda always puts the function role's there, so they are never loaded on Lambda.
+ * Everything a function does call (its clients, signing, retries) is bundled, at the version tested.
+ */
+export const lambdaRuntimeProvided = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+  '@smithy/credential-provider-imds',
+];
+
 export const lambdaEsbuildOptions = {
   bundle: true,
+  external: lambdaRuntimeProvided,
   platform: 'node',
   format: 'cjs',
   target: 'node24',
@@ -104,6 +133,7 @@ export const lambdaBundling = {
   mainFields: [...lambdaEsbuildOptions.mainFields],
   sourceMap: lambdaEsbuildOptions.sourcemap,
   bundleAwsSDK: true,
+  externalModules: [...lambdaRuntimeProvided],
   esbuildArgs: { '--legal-comments': lambdaEsbuildOptions.legalComments },
 } satisfies BundlingOptions;
 
@@ -162,6 +192,9 @@ export function mapStackTraceWith(mapFile: string, trace: string): string {
 
 /** The most a Lambda bundle may weigh: what is loaded and parsed on every cold start. */
 export const maxLambdaBundleBytes = 1_000_000;
+
+/** An entry's limit: 1 MB, or its ratchet while it is over (`overBudgetBytes`). */
+export const budgetOf = (entry: LambdaEntry) => entry.overBudgetBytes ?? maxLambdaBundleBytes;
 
 /** Packages no Lambda bundle may hold, and why: each is for local mode or the docs only. */
 export const forbiddenInLambda: readonly { pattern: RegExp; reason: string }[] = [

@@ -8,6 +8,7 @@ import { ordersService } from '../../src/services/orders/service.js';
 import { recordsService } from '../../src/services/records/service.js';
 import { usersService } from '../../src/services/users/service.js';
 import {
+  budgetOf,
   buildLambdaBundle,
   forbiddenContents,
   lambdaBundleViolations,
@@ -64,13 +65,13 @@ describe.each(lambdaEntries.map((entry) => [entry.service, entry] as const))(
       expect(forbiddenContents(bundleOf(service).metafile, entry.clients)).toEqual([]);
     });
 
-    it(`weighs at most ${maxLambdaBundleBytes} bytes`, () => {
+    it(`weighs at most ${budgetOf(entry)} bytes${entry.overBudgetBytes ? ' (over the 1 MB goal: a ratchet, decision 0014)' : ''}`, () => {
       const { bytes, metafile } = bundleOf(service);
       // The largest packages, to say where the bytes are when it fails.
       const largest = packageBytes(metafile)
         .slice(0, 10)
         .map(([name, size]) => `${name} ${size}`);
-      expect(bytes, `largest: ${largest.join(', ')}`).toBeLessThanOrEqual(maxLambdaBundleBytes);
+      expect(bytes, `largest: ${largest.join(', ')}`).toBeLessThanOrEqual(budgetOf(entry));
     });
 
     it('names the SDK clients its services name, and bundles exactly those', () => {

@@ -94,9 +94,15 @@ function topicArns(raw: string | undefined, problems: string[]): string[] {
   return arns;
 }
 
-function localTenants(raw: string, problems: string[]): Config['records']['localTenants'] {
+/**
+ * SKIFF_LOCAL_TENANTS, read where it is used (local mode's seeding) rather than with the rest: its
+ * time zones are checked through Intl, whose first use loads the time-zone data (about 10 ms), a cost
+ * every Lambda cold start would pay for a setting only `npm start` reads.
+ */
+function localTenants(raw: string): Config['records']['localTenants'] {
   if (raw === 'none') return [];
-  return raw
+  const problems: string[] = [];
+  const tenants = raw
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
@@ -111,9 +117,18 @@ function localTenants(raw: string, problems: string[]): Config['records']['local
       }
       return [{ id, timeZone, key }];
     });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tenants;
 }
 
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+// No meta-schema check of the one fixed schema (it would cost every cold start a compile of the meta-schema).
+const ajv = new Ajv({
+  coerceTypes: true,
+  useDefaults: true,
+  allErrors: true,
+  strict: false,
+  validateSchema: false,
+});
 addFormats.default(ajv);
 const validate = ajv.compile<EnvironmentValues>(EnvironmentSchema);
 const variableSchemas = EnvironmentSchema.properties as unknown as Record<string, VariableDoc>;
@@ -150,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
   const services = v.SERVICES === 'all' ? 'all' : list(v.SERVICES);
   if (services !== 'all' && services.length === 0) problems.push('SERVICES must name at least one service');
   const anyEndpoint = v.AWS_ENDPOINT_URL;
+  let tenants: Config['records']['localTenants'] | undefined;
   const config: Config = {
     port: v.PORT,
     host: v.HOST,
@@ -178,7 +194,10 @@ export function loadConfig(env: Env = process.env): Config {
     logDigestKey: v.SKIFF_LOG_DIGEST_KEY ?? randomBytes(32).toString('hex'),
     records: {
       maxCsvBytes: v.SKIFF_MAX_CSV_BYTES,
-      localTenants: localTenants(v.SKIFF_LOCAL_TENANTS, problems),
+      get localTenants() {
+        tenants ??= localTenants(v.SKIFF_LOCAL_TENANTS);
+        return tenants;
+      },
     },
     orders: {
       pipelineIntervalMs: v.SKIFF_ORDERS_PIPELINE_INTERVAL,
