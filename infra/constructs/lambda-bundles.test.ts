@@ -15,7 +15,6 @@ import {
   lambdaEntries,
   lambdaEsbuildOptions,
   mapStackTrace,
-  maxLambdaBundleBytes,
   packageBytes,
 } from '../lambda-bundling.js';
 
