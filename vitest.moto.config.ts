@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:moto`: tests against moto_server (a Python AWS emulator), outside `npm test`, which
+ * The moto part of `npm run test:engines`: tests against moto_server (a Python AWS emulator), outside `npm test`, which
  * needs no Python. Each file starts its own moto_server on a free port.
  */
 export default defineConfig({

@@ -6,22 +6,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../src/local/test-process.js';
 import { report } from './lib/report.js';
 import { median } from './lib/rounds.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-
-/** A port no one listens on now, for the platform and its two engines. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 async function startOnce(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-p6-'));

@@ -109,13 +109,25 @@ async function startS3(host: string, port: number, directory: string) {
   };
 }
 
+export interface EmbeddedS3 {
+  url: string;
+  onObjectCreated(listener: (event: ObjectCreated) => void): void;
+  close(): Promise<void>;
+}
+
+/** s3rver alone (S3 API, in this process), beside a DynamoDB elsewhere (DynamoDB Local, LocalStack). */
+export async function startEmbeddedS3(options: Omit<EngineOptions, 'dynamodbPort'>): Promise<EmbeddedS3> {
+  const s3Dir = join(options.dataDir, 's3');
+  await mkdir(s3Dir, { recursive: true });
+  return startS3(options.host, options.s3Port, s3Dir);
+}
+
 /** Starts dynalite (DynamoDB API, in a child process) and s3rver (S3 API, in this process). */
 export async function startEmbeddedEngines(options: EngineOptions): Promise<EmbeddedEngines> {
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  const s3Dir = join(options.dataDir, 's3');
-  await Promise.all([mkdir(dynamoDir, { recursive: true }), mkdir(s3Dir, { recursive: true })]);
+  await mkdir(dynamoDir, { recursive: true });
   const dynamo = await startDynamo(options.host, options.dynamodbPort, dynamoDir);
-  const s3 = await startS3(options.host, options.s3Port, s3Dir).catch(async (error: unknown) => {
+  const s3 = await startEmbeddedS3(options).catch(async (error: unknown) => {
     await dynamo.close();
     throw error;
   });

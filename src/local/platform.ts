@@ -12,7 +12,7 @@ import type { Notifier } from '../platform/notify/notifier.js';
 import { physicalName, resolveResources } from '../platform/resources.js';
 import { localWorkflowRunner } from '../platform/workflow/local-runner.js';
 import { selectServices } from '../services/catalog.js';
-import { type EmbeddedEngines, localCredentials, startEmbeddedEngines } from './engines.js';
+import { localCredentials, type ObjectCreated, startEmbeddedEngines, startEmbeddedS3 } from './engines.js';
 import { provisionResources } from './provision.js';
 import { localRoutes } from './routes.js';
 import { type S3QueueEvents, type S3QueueEventsOptions, startS3QueueEvents } from './s3-queue-events.js';
@@ -34,7 +34,8 @@ export interface LocalPlatform {
  */
 async function wireLocalServices(
   app: FastifyInstance,
-  engines: EmbeddedEngines | undefined,
+  /** The embedded S3's events, when S3 is the embedded one; otherwise they come through SQS. */
+  embeddedS3Events: ((listener: (event: ObjectCreated) => void) => void) | undefined,
   { aws, config, log, s3Events }: { aws: AwsClients; config: Config; log: Logger; s3Events?: S3EventsTuning },
 ): Promise<S3QueueEvents[]> {
   const consumers: S3QueueEvents[] = [];
@@ -44,8 +45,8 @@ async function wireLocalServices(
       const bucket = resources.buckets[bucketId];
       if (!bucket)
         throw new Error(`${service.name} handles events of bucket ${bucketId}, which it does not declare`);
-      if (engines) {
-        engines.onObjectCreated((event) => {
+      if (embeddedS3Events) {
+        embeddedS3Events((event) => {
           if (event.bucket !== bucket.name) return;
           handle({ key: event.key, eTag: event.eTag }).catch((error: unknown) =>
             // Keys name files (personal data): the log carries a digest of the key, never the key.
@@ -108,9 +109,51 @@ export interface LocalPlatformOptions {
   s3Events?: S3EventsTuning;
 }
 
+interface LocalEngines {
+  endpoints: { dynamodb: string; s3: string };
+  /** Which engines run embedded, in this process or its children. */
+  embedded: ('dynamodb' | 's3')[];
+  s3Events?: (listener: (event: ObjectCreated) => void) => void;
+  close(): Promise<void>;
+}
+
+/**
+ * The engines: embedded for whatever no endpoint names. DynamoDB may be elsewhere (DynamoDB Local,
+ * LocalStack) beside the embedded S3; an S3 elsewhere needs a DynamoDB elsewhere too, since its
+ * events come through SQS, which only such an emulator provides.
+ */
+async function startEngines(config: Config): Promise<LocalEngines> {
+  const { dynamodb, s3 } = config.endpoints;
+  const options = {
+    host: '127.0.0.1',
+    dataDir: config.dataDir,
+    dynamodbPort: config.localPorts.dynamodb,
+    s3Port: config.localPorts.s3,
+  };
+  if (dynamodb === undefined && s3 === undefined) {
+    const engines = await startEmbeddedEngines(options);
+    return { ...engines, embedded: ['dynamodb', 's3'], s3Events: engines.onObjectCreated };
+  }
+  if (dynamodb === undefined) {
+    throw new Error(
+      'An S3 endpoint needs a DynamoDB endpoint too: set AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL',
+    );
+  }
+  if (s3 === undefined) {
+    const embedded = await startEmbeddedS3(options);
+    return {
+      endpoints: { dynamodb, s3: embedded.url },
+      embedded: ['s3'],
+      s3Events: embedded.onObjectCreated,
+      close: embedded.close,
+    };
+  }
+  return { endpoints: { dynamodb, s3 }, embedded: [], close: async () => {} };
+}
+
 /**
  * The local platform, in start order: engines (embedded, unless AWS_ENDPOINT_URL* points at
- * LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`,
+ * DynamoDB Local, moto or LocalStack), SDK clients, tables and buckets from the catalog, then the HTTP app with `/_local`,
  * then S3 events and seed data.
  */
 export async function startLocalPlatform(
@@ -120,21 +163,9 @@ export async function startLocalPlatform(
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
-  const { dynamodb, s3 } = config.endpoints;
-  if ((dynamodb === undefined) !== (s3 === undefined)) {
-    throw new Error('Local mode needs both DynamoDB and S3 endpoints, or neither: set AWS_ENDPOINT_URL');
-  }
-  let engines: EmbeddedEngines | undefined;
-  if (dynamodb === undefined) {
-    engines = await startEmbeddedEngines({
-      host: '127.0.0.1',
-      dataDir: config.dataDir,
-      dynamodbPort: config.localPorts.dynamodb,
-      s3Port: config.localPorts.s3,
-    });
-  }
-  const endpoints = engines?.endpoints ?? { dynamodb: String(dynamodb), s3: String(s3) };
-  log.info({ endpoints, embedded: engines !== undefined }, 'engines ready');
+  const engines = await startEngines(config);
+  const { endpoints } = engines;
+  log.info({ endpoints, embedded: engines.embedded }, 'engines ready');
 
   const aws = createAwsClients({
     region: config.region,
@@ -169,7 +200,7 @@ export async function startLocalPlatform(
       inbox,
     }),
   });
-  const consumers = await wireLocalServices(app, engines, { aws, config, log, s3Events });
+  const consumers = await wireLocalServices(app, engines.s3Events, { aws, config, log, s3Events });
   return {
     app,
     aws,
@@ -180,7 +211,7 @@ export async function startLocalPlatform(
       await Promise.all(consumers.map((consumer) => consumer.stop()));
       await app.close();
       aws.destroy();
-      await engines?.close();
+      await engines.close();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,39 +5,24 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localCredentials } from './engines.js';
+import { startMotoServer } from './moto-server.js';
 import { freePort, type Running, startSkiff } from './test-process.js';
 
 /**
  * `npm start` against moto_server, as against LocalStack: no embedded engines, so S3 events reach
  * the records service only through the SQS queue the platform wires to the bucket. Run by
- * `npm run test:moto` (needs `moto_server` on the PATH), not by `npm test`.
+ * `npm run test:engines` when `moto_server` is on the PATH, not by `npm test`.
  */
-let moto: ChildProcess;
+let moto: { endpoint: string; stop(): void };
 let endpoint: string;
 let dataDir: string;
 let skiff: Running;
 let base: string;
 const client = { region: 'eu-west-1', credentials: localCredentials };
 
-async function startMoto(port: number): Promise<ChildProcess> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/moto-api/`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return child;
-    if (Date.now() > deadline) throw new Error('moto_server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 beforeAll(async () => {
-  const motoPort = await freePort();
-  moto = await startMoto(motoPort);
-  endpoint = `http://127.0.0.1:${motoPort}`;
+  moto = await startMotoServer();
+  endpoint = moto.endpoint;
   dataDir = await mkdtemp(join(tmpdir(), 'skiff-moto-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -52,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (skiff?.process.exitCode === null) skiff.process.kill('SIGKILL');
-  moto?.kill();
+  moto?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

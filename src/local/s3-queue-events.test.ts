@@ -14,7 +14,7 @@ import { freePort } from './test-process.js';
 
 /**
  * The consumer against fake SQS and S3 clients that record the exact commands sent (the moto test,
- * `npm run test:moto`, runs the same code against a real engine). A receive with nothing scripted
+ * `npm run test:engines`, runs the same code against a real engine). A receive with nothing scripted
  * waits, like a long poll, until its abort signal fires.
  */
 const queueUrl = 'http://127.0.0.1:4566/000000000000/skiff-local-records-files-events';

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../platform/config.js';
 import { backgroundTasksOf } from '../platform/http/app.js';
 import { loggerOptions } from '../platform/log.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 import { localCredentials } from './engines.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from './platform.js';
 
@@ -27,16 +28,25 @@ export interface TestPlatformOptions extends LocalPlatformOptions {
   dataDir?: string;
 }
 
-/** The real local platform on ephemeral ports and a throwaway data folder, logs captured in memory. */
-export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'skiff-test-')));
-  const config = loadConfig({
+/** The test platform's configuration: ephemeral ports, its own data, DynamoDB Local when it runs one. */
+function configFor(dataDir: string, dynamoDbLocal: string | undefined, env: Record<string, string> = {}) {
+  return loadConfig({
     SKIFF_DATA_DIR: dataDir,
     SKIFF_LOCAL_DYNAMODB_PORT: '0',
     SKIFF_LOCAL_S3_PORT: '0',
     LOG_LEVEL: 'info',
-    ...options.env,
+    ...(dynamoDbLocal && { AWS_ENDPOINT_URL_DYNAMODB: dynamoDbLocal }),
+    ...env,
   });
+}
+
+/** The real local platform on ephemeral ports and a throwaway data folder, logs captured in memory. */
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'skiff-test-')));
+  // `npm run test:engines`: the same suites on AWS's DynamoDB Local, one per platform, kept in its
+  // data folder so a restarted platform finds its tables.
+  const ownsEngine = process.env.SKIFF_TEST_DYNAMODB === 'dynamodb-local' && !options.env?.AWS_ENDPOINT_URL;
+  const dynamoDbLocal = ownsEngine ? await startDynamoDbLocal(join(dataDir, 'dynamodb-local')) : undefined;
   let text = '';
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -44,8 +54,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       done();
     },
   });
-  const logger = pino(loggerOptions(config.logLevel), sink);
-  const platform = await startLocalPlatform(config, logger, options);
+  const started = (async () => {
+    const config = configFor(dataDir, dynamoDbLocal?.url, options.env);
+    return startLocalPlatform(config, pino(loggerOptions(config.logLevel), sink), options);
+  })();
+  const platform = await started.catch(async (error: unknown) => {
+    await dynamoDbLocal?.close();
+    throw error;
+  });
   let stopping: Promise<void> | undefined;
   return {
     ...platform,
@@ -66,6 +82,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     stop: ({ keepData = false } = {}) => {
       stopping ??= (async () => {
         await platform.close();
+        await dynamoDbLocal?.close();
         if (!keepData) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopping;
