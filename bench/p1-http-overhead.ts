@@ -1,6 +1,7 @@
 /**
  * P1: the platform's own overhead on a JSON route. `GET /healthz` on the platform as `npm start`
- * runs it (every service mounted, logs at info), against bare Fastify of the same version with one
+ * runs it (every service mounted, the logger at info; /healthz itself writes only warnings, so the
+ * request log's cost shows in P2), against bare Fastify of the same version with one
  * route, no plugins and no logger; each in its own process, loaded by autocannon from this one with
  * 50 connections, alternating rounds, medians. Goal: platform / bare >= 0.85.
  */

@@ -36,7 +36,10 @@ async function startOnce(): Promise<number> {
     }
   } finally {
     // npm runs node as its child: the group is signalled, as a terminal's Ctrl-C would.
-    process.kill(-(child.pid as number), 'SIGTERM');
+    // (ESRCH when the group is already gone, e.g. npm start failed: its own error is the one to see.)
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {}
     if (child.exitCode === null) await once(child, 'exit');
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -87,6 +87,13 @@ describe('GitHub Actions workflows', () => {
     }
   });
 
+  it("keeps each release's Lambda source maps, since the deployed bundles carry none", () => {
+    const steps = stepsOf(workflow('deploy.yml').jobs.build);
+    expect(steps.map((s) => s.run)).toContain('npm run build:lambdas');
+    const kept = steps.find((s) => String(s.with?.name ?? '').startsWith('lambda-source-maps'));
+    expect(kept).toMatchObject({ with: { path: 'dist/lambda/' } });
+  });
+
   it('deploys a stage in its GitHub environment, one at a time, from the built assembly, then smoke-tests it', () => {
     const job = workflow('deploy-stage.yml').jobs.deploy;
     expect(job.environment).toBe('${{ inputs.stage }}');

@@ -76,16 +76,21 @@ export async function startDynamoDbLocal(dbPath: string): Promise<{ url: string;
     // It writes a metadata file into its working folder: the data folder, not the caller's.
     { stdio: 'ignore', cwd: dbPath },
   );
+  // A JVM outlives its parent: if the test process ends without closing it, it goes too.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntilUp(url, child);
   } catch (error) {
-    child.kill('SIGKILL');
+    killOnExit();
+    process.removeListener('exit', killOnExit);
     throw error;
   }
   return {
     url,
     async close() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await once(child, 'exit');

@@ -11,6 +11,12 @@ export async function startMotoServer(): Promise<{ endpoint: string; stop(): voi
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
   });
+  // moto outlives its parent: if the test process ends without stopping it, it goes too.
+  const stop = () => {
+    process.removeListener('exit', stop);
+    child.kill();
+  };
+  process.once('exit', stop);
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -19,9 +25,9 @@ export async function startMotoServer(): Promise<{ endpoint: string; stop(): voi
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { endpoint, stop: () => child.kill() };
+    if (ready) return { endpoint, stop };
     if (Date.now() > deadline) {
-      child.kill();
+      stop();
       throw new Error('moto_server did not start in 30 s');
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

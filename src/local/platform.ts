@@ -163,6 +163,8 @@ export async function startLocalPlatform(
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
+  // Read before anything starts, so a bad SKIFF_LOCAL_TENANTS leaves nothing running behind it.
+  const tenants = services.some((s) => s.name === 'records') ? config.records.localTenants : [];
   const engines = await startEngines(config);
   const { endpoints } = engines;
   log.info({ endpoints, embedded: engines.embedded }, 'engines ready');
@@ -195,7 +197,7 @@ export async function startLocalPlatform(
     // The tenants exist only where records is mounted.
     extraRoutes: localRoutes({
       endpoints,
-      tenants: resources.records ? config.records.localTenants : [],
+      tenants,
       resources,
       inbox,
     }),

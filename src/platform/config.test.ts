@@ -94,7 +94,9 @@ describe('loadConfig', () => {
       { id: 'globex', timeZone: 'America/New_York', key: 'globex-key' },
     ]);
     expect(loadConfig({ SKIFF_LOCAL_TENANTS: 'none' }).records.localTenants).toEqual([]);
-    // Checked where it is read (local mode's seeding), so Lambda never loads time-zone data for it.
+    // The shape is checked with the rest; the zone where it is read (local mode's start), so Lambda
+    // never loads time-zone data for it.
+    expect(() => loadConfig({ SKIFF_LOCAL_TENANTS: 'Acme:UTC:short' })).toThrow(/SKIFF_LOCAL_TENANTS/);
     expect(() => loadConfig({ SKIFF_LOCAL_TENANTS: 'acme:Mars/Base:acme-key' }).records.localTenants).toThrow(
       /SKIFF_LOCAL_TENANTS/,
     );

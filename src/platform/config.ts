@@ -94,31 +94,30 @@ function topicArns(raw: string | undefined, problems: string[]): string[] {
   return arns;
 }
 
-/**
- * SKIFF_LOCAL_TENANTS, read where it is used (local mode's seeding) rather than with the rest: its
- * time zones are checked through Intl, whose first use loads the time-zone data (about 10 ms), a cost
- * every Lambda cold start would pay for a setting only `npm start` reads.
- */
-function localTenants(raw: string): Config['records']['localTenants'] {
+const tenantEntry = /^([a-z0-9][a-z0-9-]{0,62}):([^:]+):([^:]{8,})$/;
+const tenantProblem = (entry: string) =>
+  `SKIFF_LOCAL_TENANTS entry "${entry.split(':').slice(0, 2).join(':')}:…" needs a lower-case id, an IANA time zone and a key of 8+ characters`;
+
+/** SKIFF_LOCAL_TENANTS's entries (`id:Time/Zone:key`), their shape checked with the rest of the config. */
+function tenantEntries(raw: string, problems: string[]): string[][] {
   if (raw === 'none') return [];
-  const problems: string[] = [];
-  const tenants = raw
+  const entries = raw
     .split(',')
     .map((entry) => entry.trim())
-    .filter(Boolean)
-    .flatMap((entry) => {
-      const [id = '', timeZone = '', key = ''] = entry.split(':');
-      const valid = /^[a-z0-9][a-z0-9-]{0,62}$/.test(id) && isTimeZone(timeZone) && key.length >= 8;
-      if (!valid) {
-        problems.push(
-          `SKIFF_LOCAL_TENANTS entry "${id}:${timeZone}:…" needs a lower-case id, an IANA time zone and a key of 8+ characters`,
-        );
-        return [];
-      }
-      return [{ id, timeZone, key }];
-    });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return tenants;
+    .filter(Boolean);
+  for (const entry of entries) if (!tenantEntry.test(entry)) problems.push(tenantProblem(entry));
+  return entries.map((entry) => entry.split(':'));
+}
+
+/**
+ * The local tenants, their time zones checked where they are first read (local mode's start) rather
+ * than with the rest: the check loads the time-zone data through Intl (about 10 ms), which every
+ * Lambda cold start would pay for a setting only `npm start` reads.
+ */
+function localTenants(entries: string[][]): Config['records']['localTenants'] {
+  const unknown = entries.filter(([, timeZone = '']) => !isTimeZone(timeZone));
+  if (unknown.length > 0) throw new ConfigError(unknown.map((entry) => tenantProblem(entry.join(':'))));
+  return entries.map(([id = '', timeZone = '', key = '']) => ({ id, timeZone, key }));
 }
 
 // No meta-schema check of the one fixed schema (it would cost every cold start a compile of the meta-schema).
@@ -165,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
   const services = v.SERVICES === 'all' ? 'all' : list(v.SERVICES);
   if (services !== 'all' && services.length === 0) problems.push('SERVICES must name at least one service');
   const anyEndpoint = v.AWS_ENDPOINT_URL;
+  const entries = tenantEntries(v.SKIFF_LOCAL_TENANTS, problems);
   let tenants: Config['records']['localTenants'] | undefined;
   const config: Config = {
     port: v.PORT,
@@ -195,7 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     records: {
       maxCsvBytes: v.SKIFF_MAX_CSV_BYTES,
       get localTenants() {
-        tenants ??= localTenants(v.SKIFF_LOCAL_TENANTS);
+        tenants ??= localTenants(entries);
         return tenants;
       },
     },

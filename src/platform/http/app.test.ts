@@ -93,6 +93,26 @@ describe('request ids', () => {
     });
   });
 
+  it('logs a request whose client went away before the answer, which has no completion line', async () => {
+    const base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
+    const client = (await import('node:net')).connect(Number(new URL(base).port), '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    // Headers promise a body that never comes; then the client hangs up.
+    client.write(
+      'PUT /hello/ada HTTP/1.1\r\nHost: x\r\nX-Request-Id: gone-1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.destroy();
+    await expect
+      .poll(() =>
+        platform
+          .logs()
+          .filter((line) => line.requestId === 'gone-1')
+          .map((line) => line.msg),
+      )
+      .toContain('request aborted');
+  });
+
   it('puts the X-Ray trace id on every line of a request that has one', async () => {
     const traced = await platform.app.inject({
       method: 'GET',
