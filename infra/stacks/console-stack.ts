@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -26,6 +26,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { Construct } from 'constructs';
 import { assetCacheControl, consolePolicy, pageCacheControl } from '../../src/platform/http/console.js';
 import { physicalName } from '../../src/platform/resources.js';
+import { acknowledge, cdkS3WildcardActions } from '../acknowledge.js';
 import { apiRoutes, type RoutedService } from '../console/api-routes.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { type Environment, qualifierFor } from '../environments.js';
@@ -185,23 +186,26 @@ export class ConsoleStack extends Stack {
 
   /** cdk-nag findings this stack accepts, each with its reason. */
   private acknowledge(customDomain: boolean): void {
-    const acknowledge = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
     acknowledge(
-      'AwsSolutions-CFR1',
+      this,
+      ['AwsSolutions-CFR1'],
       'A public console for every country the APIs serve: no geographic restriction to apply.',
     );
     acknowledge(
-      'AwsSolutions-CFR2',
+      this,
+      ['AwsSolutions-CFR2'],
       'A CloudFront web ACL must live in us-east-1 and this stack deploys to the stage region; the HTTP APIs behind it are throttled per stage. docs/console.md says how to attach one.',
     );
     if (!customDomain) {
       acknowledge(
-        'AwsSolutions-CFR4',
+        this,
+        ['AwsSolutions-CFR4'],
         'Without -c consoleDomain and its certificate, the distribution uses the cloudfront.net certificate, whose TLS floor CloudFront sets; with them, TLS 1.2 (2021) is the minimum.',
       );
     }
     acknowledge(
-      'AwsSolutions-CFR3',
+      this,
+      ['AwsSolutions-CFR3'],
       "CloudFront's access logs record every path and query string, and skiff's carry personal data (/hello/{username}, /records?last_name=): they would break the rule that no log holds it. Access is logged at the origins: API Gateway's access logs (no path or query) and the site bucket's S3 server access logs. docs/console.md says how to add CloudFront's v2 logs with the URL fields left out.",
     );
   }
@@ -215,20 +219,16 @@ export class ConsoleStack extends Stack {
     const ids = [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'AwsSolutions-L1',
-      ...['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*'].map(
-        (action) => `AwsSolutions-IAM5[Action::s3:${action}]`,
-      ),
+      ...cdkS3WildcardActions(['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*']),
       `AwsSolutions-IAM5[Resource::<${this.getLogicalId(site.node.defaultChild as CfnBucket)}.Arn>/*]`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifierFor(environment.stage)}-assets-<AWS::AccountId>-${this.region}/*]`,
       // cloudfront:CreateInvalidation and GetInvalidation, which BucketDeployment grants on every distribution.
       'AwsSolutions-IAM5[Resource::*]',
     ];
-    for (const id of ids) {
-      Validations.of(handler).acknowledge({
-        id,
-        reason:
-          "aws-cdk-lib's BucketDeployment handler, as the CDK makes it: it copies the built console from the stage's assets bucket into the console bucket, invalidates the page, and logs only to its own log group.",
-      });
-    }
+    acknowledge(
+      handler,
+      ids,
+      "aws-cdk-lib's BucketDeployment handler, as the CDK makes it: it copies the built console from the stage's assets bucket into the console bucket, invalidates the page, and logs only to its own log group.",
+    );
   }
 }

@@ -19,6 +19,7 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct, IConstruct } from 'constructs';
+import { acknowledge, cdkS3WildcardActions } from '../acknowledge.js';
 import { type Environment, qualifierFor } from '../environments.js';
 import type { UsersStack } from './users-stack.js';
 
@@ -147,16 +148,14 @@ export class EksStack extends Stack {
   }
 
   private acknowledge(users: UsersStack, serviceAccountRole: IConstruct, environment: Environment): void {
-    const acknowledge = (reason: string, ids: string[]) => {
-      for (const id of ids) Validations.of(this).acknowledge({ id, reason });
-    };
+    const accept = (reason: string, ids: string[]) => acknowledge(this, ids, reason);
     const lambdaLogs = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
     const lambdaVpc = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
-    acknowledge(
+    accept(
       'The API endpoint is private to the VPC unless apiAllowedCidrs names the CI and operator ranges (never a /0, which refuses to synthesize).',
       ['AwsSolutions-EKS1'],
     );
-    acknowledge(
+    accept(
       'CDK-owned custom-resource providers for EKS (cluster and kubectl): their roles, Lambda runtimes and waiter state machine are set by aws-cdk-lib, and may invoke only their own handlers.',
       [
         `AwsSolutions-IAM4[Policy::${lambdaLogs}]`,
@@ -173,18 +172,16 @@ export class EksStack extends Stack {
         'AwsSolutions-L1',
       ],
     );
-    acknowledge(
+    accept(
       'The kubectl handler reads the Helm chart asset from the CDK assets bucket and pulls kubectl images.',
       [
-        'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-        'AwsSolutions-IAM5[Action::s3:GetObject*]',
-        'AwsSolutions-IAM5[Action::s3:List*]',
+        ...cdkS3WildcardActions(['GetBucket*', 'GetObject*', 'List*']),
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${qualifierFor(environment.stage)}-assets-<AWS::AccountId>-${this.region}/*]`,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly]',
         'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterHasEcrPublic8EE1114E",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
       ],
     );
-    acknowledge(
+    accept(
       'EKS requires these AWS managed policies on the cluster and node roles; ecr:GetAuthorizationToken and the cluster creation role cannot be scoped to a resource.',
       [
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]',

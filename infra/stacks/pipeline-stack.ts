@@ -1,8 +1,9 @@
-import { Stack, type StackProps, Stage, type StageProps, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps, Stage, type StageProps } from 'aws-cdk-lib';
 import { NotificationRule } from 'aws-cdk-lib/aws-codestarnotifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { CodePipeline, CodePipelineSource, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
+import { acknowledge, cdkS3WildcardActions } from '../acknowledge.js';
 import { type Environment, environmentFor } from '../environments.js';
 import { addStageStacks, type StageSettings } from '../stage-stacks.js';
 import { alertsTopicName } from './alerts-stack.js';
@@ -94,9 +95,7 @@ export class PipelineStack extends Stack {
     const ids = [
       'AwsSolutions-CB4',
       'AwsSolutions-S1',
-      ...['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*'].map(
-        (action) => `AwsSolutions-IAM5[Action::s3:${action}]`,
-      ),
+      ...cdkS3WildcardActions(['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*']),
       'AwsSolutions-IAM5[Resource::<PipelineArtifactsBucketAEA9A052.Arn>/*]',
       ...codebuild('PipelineUpdatePipelineSelfMutationDAA41400'),
       ...codebuild('PipelineBuildSynthCdkBuildProject6BEFA8E6'),
@@ -106,12 +105,10 @@ export class PipelineStack extends Stack {
       // Self-mutation reads any stack's state; the asset role lists buckets: no resource to name.
       'AwsSolutions-IAM5[Resource::*]',
     ];
-    for (const id of ids) {
-      Validations.of(pipeline).acknowledge({
-        id,
-        reason:
-          "CDK Pipelines' own roles, build projects and artifact bucket, as aws-cdk-lib makes them: the artifacts bucket is private and encrypted, build logs and reports are the projects' own, and self-mutation assumes only the CDK bootstrap roles.",
-      });
-    }
+    acknowledge(
+      pipeline,
+      ids,
+      "CDK Pipelines' own roles, build projects and artifact bucket, as aws-cdk-lib makes them: the artifacts bucket is private and encrypted, build logs and reports are the projects' own, and self-mutation assumes only the CDK bootstrap roles.",
+    );
   }
 }
