@@ -10,6 +10,7 @@ import { keyDigest } from '../platform/log.js';
 import { LocalInbox } from '../platform/notify/local-inbox.js';
 import type { Notifier } from '../platform/notify/notifier.js';
 import { physicalName, resolveResources } from '../platform/resources.js';
+import type { ServiceModule } from '../platform/service.js';
 import { localWorkflowRunner } from '../platform/workflow/local-runner.js';
 import { selectServices } from '../services/catalog.js';
 import { localCredentials, type ObjectCreated, startEmbeddedEngines, startEmbeddedS3 } from './engines.js';
@@ -159,22 +160,52 @@ async function startEngines(config: Config): Promise<LocalEngines> {
 export async function startLocalPlatform(
   config: Config,
   logger: Logger,
-  { clock = () => new Date(), notifier, s3Events }: LocalPlatformOptions = {},
+  options: LocalPlatformOptions = {},
 ): Promise<LocalPlatform> {
   const services = selectServices(config.services);
   const log = logger.child({ service: 'local' });
   // Read before anything starts, so a bad SKIFF_LOCAL_TENANTS leaves nothing running behind it.
   const tenants = services.some((s) => s.name === 'records') ? config.records.localTenants : [];
   const engines = await startEngines(config);
-  const { endpoints } = engines;
-  log.info({ endpoints, embedded: engines.embedded }, 'engines ready');
-
+  log.info({ endpoints: engines.endpoints, embedded: engines.embedded }, 'engines ready');
   const aws = createAwsClients({
     region: config.region,
-    endpoints: { ...endpoints, sqs: config.endpoints.sqs },
+    endpoints: { ...engines.endpoints, sqs: config.endpoints.sqs },
     credentials: localCredentials,
     timeouts: config.awsTimeouts,
   });
+  try {
+    return await platformOn(engines, aws, { config, logger, services, tenants, options });
+  } catch (error) {
+    // A start that fails part-way (an engine refusing a table, a service failing to build) leaves
+    // no engine or client running behind it.
+    aws.destroy();
+    await engines.close();
+    throw error;
+  }
+}
+
+/** Everything above the engines: tables and buckets, the app with `/_local`, S3 events and seed data. */
+async function platformOn(
+  engines: LocalEngines,
+  aws: AwsClients,
+  {
+    config,
+    logger,
+    services,
+    tenants,
+    options,
+  }: {
+    config: Config;
+    logger: Logger;
+    services: ServiceModule[];
+    tenants: Config['records']['localTenants'];
+    options: LocalPlatformOptions;
+  },
+): Promise<LocalPlatform> {
+  const { clock = () => new Date(), notifier, s3Events } = options;
+  const log = logger.child({ service: 'local' });
+  const { endpoints } = engines;
   const resources = Object.fromEntries(
     services.map((s) => [s.name, resolveResources(config.stage, s.name, s.resources)]),
   );
@@ -195,12 +226,7 @@ export async function startLocalPlatform(
     openApi: registerOpenApi,
     extraReadinessChecks: [s3EngineCheck(aws)],
     // The tenants exist only where records is mounted.
-    extraRoutes: localRoutes({
-      endpoints,
-      tenants,
-      resources,
-      inbox,
-    }),
+    extraRoutes: localRoutes({ endpoints, tenants, resources, inbox }),
   });
   const consumers = await wireLocalServices(app, engines.s3Events, { aws, config, log, s3Events });
   return {
