@@ -55,13 +55,16 @@ async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
 }
 
 /**
- * DynamoDB Local on a free port, its tables kept in `dbPath` (so a restart keeps them, as dynalite's
- * folder does); `close` stops it.
+ * DynamoDB Local on `port` (a free one by default), its tables kept in `dbPath` (so a restart keeps
+ * them, as dynalite's folder does); `close` stops it.
  */
-export async function startDynamoDbLocal(dbPath: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDynamoDbLocal(
+  dbPath: string,
+  port?: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const jar = ensureDynamoDbLocal();
   mkdirSync(dbPath, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(
     'java',
     [
@@ -96,4 +99,13 @@ export async function startDynamoDbLocal(dbPath: string): Promise<{ url: string;
       await once(child, 'exit');
     },
   };
+}
+
+// `npm run dynamodb-local`: DynamoDB Local on :8000 (or PORT), its tables in .skiff/dynamodb-local-data,
+// until Ctrl-C; then `AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 npm start`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.PORT ?? 8000);
+  const running = await startDynamoDbLocal(join(dynamoDbLocalDir, '..', 'dynamodb-local-data'), port);
+  console.log(`DynamoDB Local at http://localhost:${port} (Ctrl-C stops it)`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.close());
 }
