@@ -96,6 +96,10 @@ async function readFile(deps: FileIngestion, tenant: Tenant, upload: Upload, sig
     return 'duplicate' as const;
   }
   const source = { fileName: upload.fileName, uploadId, ingestedAt: clock().toISOString() };
+  // A newer upload of the tenant is already known (its file was heard of first, and may be ingested):
+  // the rows it wrote are kept, so the newer file wins whatever order the files were heard of in.
+  const [newest] = (await uploads.list(tenant.id, 1)).uploads;
+  const keepNewer = newest !== undefined && newest.uploadId > uploadId;
   const report = new RejectsReport(files, reportKey(tenant.id, uploadId));
   try {
     const { body, eTag } = await files.open(objectKey);
@@ -104,7 +108,8 @@ async function readFile(deps: FileIngestion, tenant: Tenant, upload: Upload, sig
       throw new FileRejected(replaced);
     }
     const sink = {
-      write: (rows: Parameters<RecordStore['write']>[1]) => records.write(tenant.id, rows, source),
+      write: (rows: Parameters<RecordStore['write']>[1]) =>
+        records.write(tenant.id, rows, source, { keepNewer }),
       reject: report.add.bind(report),
     };
     const rows = await readRecords(body, tenant.timeZone, sink, { signal });

@@ -98,6 +98,26 @@ describe('two workers on one tenant', () => {
     },
   );
 
+  it('keeps the newer file when the older one is heard of only after the newer was ingested', async () => {
+    const visit = 'L-1,Late,Comer,2026-05-05 09:00';
+    const olderKey = 'incoming/acme/late/older.csv';
+    const newerKey = 'incoming/acme/late/newer.csv';
+    await drop(olderKey, `${header}\n${visit},older notes\nL-2,Late,Only,2026-05-05 10:00,only in older\n`);
+    await pause(1100); // S3's Last-Modified has whole seconds: this makes the second file newer.
+    await drop(newerKey, `${header}\n${visit},newer notes\n`);
+    const late = worker('late');
+    await late.objectCreated?.files?.({ key: newerKey });
+    await allFinal();
+    // The older file's event comes last (a slow worker, a redelivery): its rows fill in, never overwrite.
+    await late.objectCreated?.files?.({ key: olderKey });
+    await allFinal();
+    expect((await stored('L-1')).items).toEqual([
+      expect.objectContaining({ doctors_notes: 'newer notes', source_file: 'newer.csv' }),
+    ]);
+    expect((await stored('L-2')).items).toEqual([expect.objectContaining({ source_file: 'older.csv' })]);
+    await late.close?.();
+  });
+
   it('ingests the same file dropped five times at once by five workers once', async () => {
     const key = 'incoming/acme/parallel/same.csv';
     await drop(key, `${header}\nP-1,Para,Llel,2026-06-06 06:06,x\n`);
