@@ -4,10 +4,10 @@
  * options, so a size measured anywhere is the size deployed.
  *
  * The asset ships no source map. Maps are build artifacts: `npm run build:lambdas` writes each bundle
- * with its map to `dist/lambda/<service>/` (`index.js` is byte-for-byte the deployed code, since the
+ * with its map to `dist/lambda/<function>/` (`index.js` is byte-for-byte the deployed code, since the
  * map is written without a `sourceMappingURL` comment). Keep the maps of each release (e.g. upload
  * `dist/lambda/` to S3 under the release's commit), and map a stack trace from CloudWatch with
- * `npm run lambda:stack -- dist/lambda/<service>/index.js.map < trace.txt` (see `mapStackTrace`).
+ * `npm run lambda:stack -- dist/lambda/<function>/index.js.map < trace.txt` (see `mapStackTrace`).
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
@@ -19,69 +19,61 @@ import { type BuildOptions, type BuildResult, build, type Metafile } from 'esbui
 export type AwsClientName = 'dynamodb' | 's3' | 'sns' | 'sqs' | 'sfn';
 
 export interface LambdaEntry {
+  /** The function, `<service>-<part>`: its bundle's folder under `dist/lambda/`. */
+  name: string;
   service: string;
-  /** The entry module, from the repository's root. */
+  /** The entry module, from the repository's root: it exports the function's `handler`. */
   entry: string;
-  /** Its exports the stacks deploy, one function each (all from the same bundle). */
-  handlers: readonly string[];
-  /** The SDK clients its services name (`ServiceModule.clients`): the only ones its bundle may hold. */
+  /** `http`: an API behind API Gateway; `worker`: a schedule's, a queue's or a workflow's. */
+  kind: 'http' | 'worker';
+  /** The SDK clients of the service part it runs (`ServiceModule.clients`): the only ones its bundle may hold. */
   clients: readonly AwsClientName[];
   /** False for users, whose compute is EKS: its entry is still built and held to the same rules. */
   deployed: boolean;
   /**
    * Where a bundle cannot yet meet `maxLambdaBundleBytes`, the most it may weigh: its size when the
-   * budget was set, a ratchet against growth, not a goal (decision 0014 says why the S3 client keeps
-   * these over 1 MB, and what would bring them under).
+   * budget was set, a ratchet against growth, not a goal.
    */
   overBudgetBytes?: number;
 }
 
-/** Every Lambda entry, and what the stacks deploy from it. */
+const entry = (
+  service: string,
+  part: string,
+  kind: LambdaEntry['kind'],
+  clients: readonly AwsClientName[],
+  deployed = true,
+): LambdaEntry => ({
+  name: `${service}-${part}`,
+  service,
+  entry: `src/services/${service}/lambda/${part}.ts`,
+  kind,
+  clients,
+  deployed,
+});
+
+/**
+ * Every Lambda function, one bundle each (decision 0016): an API's bundle holds no worker's code, and
+ * a worker's no Fastify.
+ */
 export const lambdaEntries: readonly LambdaEntry[] = [
-  {
-    service: 'greetings',
-    entry: 'src/services/greetings/lambda.ts',
-    handlers: ['handler'],
-    clients: ['dynamodb'],
-    deployed: true,
-  },
-  {
-    service: 'donations',
-    entry: 'src/services/donations/lambda.ts',
-    handlers: ['handler', 'sweepHandler'],
-    clients: ['dynamodb', 'sns'],
-    deployed: true,
-  },
-  {
-    service: 'users',
-    entry: 'src/services/users/lambda.ts',
-    handlers: ['handler'],
-    clients: ['dynamodb', 's3'],
-    deployed: false,
-    overBudgetBytes: 1_120_000,
-  },
-  {
-    service: 'orders',
-    entry: 'src/services/orders/lambda.ts',
-    handlers: ['handler', 'fetchResultsHandler', 'deliverBatchHandler', 'summarizeRunHandler'],
-    clients: ['dynamodb', 's3', 'sfn', 'sns'],
-    deployed: true,
-    overBudgetBytes: 1_140_000,
-  },
-  {
-    service: 'records',
-    entry: 'src/services/records/lambda.ts',
-    handlers: ['handler', 'ingestHandler', 'recoveryHandler'],
-    clients: ['dynamodb', 's3'],
-    deployed: true,
-    overBudgetBytes: 1_180_000,
-  },
+  entry('greetings', 'api', 'http', ['dynamodb']),
+  entry('donations', 'api', 'http', ['dynamodb', 'sns']),
+  entry('donations', 'sweep', 'worker', ['dynamodb', 'sns']),
+  { ...entry('users', 'api', 'http', ['dynamodb', 's3'], false), overBudgetBytes: 1_120_000 },
+  entry('orders', 'api', 'http', ['dynamodb', 'sfn']),
+  entry('orders', 'fetch-results', 'worker', ['dynamodb']),
+  entry('orders', 'deliver-batch', 'worker', ['dynamodb', 's3', 'sns']),
+  entry('orders', 'summarize-run', 'worker', ['dynamodb']),
+  { ...entry('records', 'api', 'http', ['dynamodb', 's3']), overBudgetBytes: 1_130_000 },
+  entry('records', 'ingest', 'worker', ['dynamodb', 's3']),
+  entry('records', 'recovery', 'worker', ['dynamodb', 's3']),
 ];
 
-/** The entry of one service. */
-export function lambdaEntry(service: string): LambdaEntry {
-  const found = lambdaEntries.find((e) => e.service === service);
-  if (!found) throw new Error(`no Lambda entry for ${service}`);
+/** One function's entry, by name (`records-api`). */
+export function lambdaEntry(name: string): LambdaEntry {
+  const found = lambdaEntries.find((e) => e.name === name);
+  if (!found) throw new Error(`no Lambda entry ${name}`);
   return found;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run lambda:stack -- dist/lambda/<service>/index.js.map < trace.txt`: a Lambda's stack trace
+ * `npm run lambda:stack -- dist/lambda/<function>/index.js.map < trace.txt`: a Lambda's stack trace
  * (from CloudWatch) with bundle positions turned into source positions, using the map kept with the
  * release that produced it.
  */

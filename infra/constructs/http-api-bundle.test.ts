@@ -1,13 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpApiHandler } from '../../src/platform/lambda.js';
+import type { HttpApiHandler } from '../../src/platform/lambda-http.js';
 import { buildApp } from '../app.js';
-import { buildLambdaBundle, lambdaEntries } from '../lambda-bundling.js';
+import { buildLambdaBundle, type LambdaEntry, lambdaEntries } from '../lambda-bundling.js';
 
 /**
  * The Lambda code as deployed: the esbuild bundle from a real synth, loaded on its own (outside this
@@ -33,6 +33,9 @@ const event = (method: string, path: string, body?: string) => ({
   isBase64Encoded: false,
 });
 
+const deployed = lambdaEntries.filter((entry) => entry.deployed);
+/** Each deployed entry's bundle, as built by the shared build (`infra/lambda-bundling.ts`). */
+const expected = new Map<string, Buffer>();
 let taskDir: string;
 let assembly: CloudAssembly;
 const saved = { ...process.env };
@@ -58,8 +61,24 @@ function lambdaAssetsOf(assembly: CloudAssembly, stackName: string): string[] {
   );
 }
 
-beforeAll(() => {
+/** The asset in the entry's stack whose code is, byte for byte, the shared build of the entry. */
+function deployedAsset(entry: LambdaEntry): string {
+  const assets = lambdaAssetsOf(assembly, `skiff-dev-${entry.service}`);
+  const found = assets.find((asset) =>
+    readFileSync(join(asset, 'index.js')).equals(expected.get(entry.name) as Buffer),
+  );
+  if (!found) throw new Error(`no function of skiff-dev-${entry.service} runs the build of ${entry.entry}`);
+  return found;
+}
+
+beforeAll(async () => {
   assembly = buildApp(new App({ context: { stage: 'dev' } })).synth();
+  for (const entry of deployed) {
+    const built = await buildLambdaBundle(entry.entry, join(tmpdir(), entry.name, 'index.js'), {
+      write: false,
+    });
+    expected.set(entry.name, Buffer.from(built.outputFiles?.[0]?.contents ?? []));
+  }
   taskDir = mkdtempSync(join(tmpdir(), 'skiff-task-'));
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
@@ -74,13 +93,11 @@ beforeAll(() => {
     SKIFF_ORDERS_STATE_MACHINE_ARN:
       'arn:aws:states:eu-west-1:123456789012:stateMachine:skiff-dev-orders-pipeline',
   });
-  for (const service of ['greetings', 'donations', 'orders', 'records']) {
-    const [asset] = lambdaAssetsOf(assembly, `skiff-dev-${service}`);
-    if (!asset || !existsSync(join(asset, 'index.js'))) throw new Error(`no Lambda bundle for ${service}`);
-    const dir = join(taskDir, service);
+  for (const entry of deployed) {
+    const dir = join(taskDir, entry.name);
     mkdirSync(dir);
-    copyFileSync(join(asset, 'index.js'), join(dir, 'index.js'));
-    bundles[service] = createRequire(join(dir, 'index.js'))('./index.js');
+    copyFileSync(join(deployedAsset(entry), 'index.js'), join(dir, 'index.js'));
+    bundles[entry.name] = createRequire(join(dir, 'index.js'))('./index.js');
   }
 }, 120_000);
 
@@ -90,7 +107,10 @@ afterAll(() => {
 });
 
 const call = (service: string, method: string, path: string, body?: string) =>
-  (bundles[service] as { handler: HttpApiHandler }).handler(event(method, path, body) as never, {} as never);
+  (bundles[`${service}-api`] as { handler: HttpApiHandler }).handler(
+    event(method, path, body) as never,
+    {} as never,
+  );
 
 const httpServices = [
   ['greetings', ['PUT', '/hello/al1ce', JSON.stringify({ dateOfBirth: '1990-01-01' })], 400],
@@ -125,40 +145,25 @@ describe.each(httpServices)('%s Lambda bundle', (service, badRequest, refusal) =
   });
 });
 
-describe('non-HTTP entries in the bundles', () => {
-  it.each([
-    ['donations', 'sweepHandler'],
-    ['orders', 'fetchResultsHandler'],
-    ['orders', 'deliverBatchHandler'],
-    ['orders', 'summarizeRunHandler'],
-    ['records', 'ingestHandler'],
-    ['records', 'recoveryHandler'],
-  ])('%s exports %s', (service, name) => {
-    expect(typeof bundles[service]?.[name]).toBe('function');
-  });
-});
-
 describe('the deployed Lambda code', () => {
-  const deployed = lambdaEntries.filter((entry) => entry.deployed);
-
-  it.each(deployed.map((entry) => [entry.service, entry] as const))(
-    '%s: every function is a handler its entry lists, and each listed handler is deployed',
-    (service, entry) => {
-      const handlers = bundledFunctionsOf(assembly, `skiff-dev-${service}`).map((f) => f.Properties.Handler);
-      expect(new Set(handlers)).toEqual(new Set(entry.handlers.map((name) => `index.${name}`)));
+  it.each(deployed.filter((entry) => entry.kind === 'worker').map((entry) => [entry.name]))(
+    '%s: its bundle exports its handler',
+    (name) => {
+      expect(typeof bundles[name]?.handler).toBe('function');
     },
   );
 
-  it.each(deployed.map((entry) => [entry.service, entry] as const))(
-    '%s: is the shared build of its entry, byte for byte, with no source map beside it',
-    async (service, entry) => {
-      const assets = new Set(lambdaAssetsOf(assembly, `skiff-dev-${service}`));
-      const built = await buildLambdaBundle(entry.entry, join(taskDir, `${service}.js`), { write: false });
-      const expected = Buffer.from(built.outputFiles?.[0]?.contents ?? []);
-      for (const asset of assets) {
-        expect(readdirSync(asset)).toEqual(['index.js']);
-        expect(readFileSync(join(asset, 'index.js')).equals(expected)).toBe(true);
-      }
+  it.each(['greetings', 'donations', 'orders', 'records'])(
+    "%s: each function runs one of the service's entries, and each entry runs in a function of its own, with no source map beside it",
+    (service) => {
+      const entries = deployed.filter((entry) => entry.service === service);
+      const functions = bundledFunctionsOf(assembly, `skiff-dev-${service}`);
+      expect(functions).toHaveLength(entries.length);
+      expect(functions.map((f) => f.Properties.Handler)).toEqual(functions.map(() => 'index.handler'));
+      const assets = entries.map(deployedAsset);
+      expect(new Set(assets).size).toBe(entries.length);
+      expect(new Set(lambdaAssetsOf(assembly, `skiff-dev-${service}`))).toEqual(new Set(assets));
+      for (const asset of assets) expect(readdirSync(asset)).toEqual(['index.js']);
     },
   );
 });

@@ -45,7 +45,6 @@ export class HttpApiFunction extends Construct {
     const lambda = new ServiceFunction(this, 'Lambda', {
       service,
       entry,
-      handler: 'handler',
       description: `skiff ${service} HTTP API`,
       environment,
       variables,

@@ -12,10 +12,8 @@ import { releaseThroughAlias } from './canary-release.js';
 
 export interface ServiceFunctionProps {
   service: string;
-  /** The Lambda entry module, one of `lambdaEntries` (`infra/lambda-bundling.ts`). */
+  /** The function's entry module, one of `lambdaEntries` (`infra/lambda-bundling.ts`): it exports `handler`. */
   entry: string;
-  /** The exported handler in `entry`. */
-  handler: string;
   description: string;
   environment: Environment;
   variables?: Record<string, string>;
@@ -60,7 +58,7 @@ export class ServiceFunction extends Construct {
       role,
       description: `${props.description} (${environment.stage})`,
       entry: props.entry,
-      handler: props.handler,
+      handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,

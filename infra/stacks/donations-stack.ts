@@ -23,7 +23,6 @@ export interface DonationsStackProps extends StackProps {
   thankYouThreshold?: number;
 }
 
-const { entry } = lambdaEntry('donations');
 const tableActions = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -61,12 +60,16 @@ export class DonationsStack extends Stack {
       // A parallel repeat of a request must answer its 409 before the function is cut off (a bare 500).
       SKIFF_IDEMPOTENCY_WAIT_MS: String(httpFunctionTimeout.toMilliseconds() - idempotencyAnswerMarginMs),
     };
-    const http = new HttpApiFunction(this, 'Http', { service: 'donations', entry, environment, variables });
+    const http = new HttpApiFunction(this, 'Http', {
+      service: 'donations',
+      entry: lambdaEntry('donations-api').entry,
+      environment,
+      variables,
+    });
     this.http = http;
     const sweep = new ServiceFunction(this, 'Sweep', {
       service: 'donations',
-      entry,
-      handler: 'sweepHandler',
+      entry: lambdaEntry('donations-sweep').entry,
       description: 'skiff donations thank-you sweep',
       environment,
       variables,

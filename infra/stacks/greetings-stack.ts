@@ -26,7 +26,7 @@ export class GreetingsStack extends Stack {
     });
     const http = new HttpApiFunction(this, 'Http', {
       service: 'greetings',
-      entry: lambdaEntry('greetings').entry,
+      entry: lambdaEntry('greetings-api').entry,
       environment,
     });
     this.http = http;

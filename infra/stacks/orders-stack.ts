@@ -25,8 +25,6 @@ export interface OrdersStackProps extends StackProps {
   maxAttempts: number;
 }
 
-const { entry } = lambdaEntry('orders');
-
 /** A `${Name}` placeholder in the ASL, which Step Functions replaces from `definitionSubstitutions`. */
 const substitution = (name: string) => ['$', '{', name, '}'].join('');
 
@@ -72,24 +70,23 @@ export class OrdersStack extends Stack {
       environment,
     });
 
-    const task = (id: string, handler: string, description: string, timeout = Duration.minutes(1)) =>
+    const task = (id: string, part: string, description: string, timeout = Duration.minutes(1)) =>
       new ServiceFunction(this, id, {
         service: 'orders',
-        entry,
-        handler,
+        entry: lambdaEntry(`orders-${part}`).entry,
         description,
         environment,
         timeout,
         variables: { SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn },
       });
-    const fetchResults = task('FetchResults', 'fetchResultsHandler', 'skiff orders FetchResults (lambda_a)');
+    const fetchResults = task('FetchResults', 'fetch-results', 'skiff orders FetchResults (lambda_a)');
     const deliverBatch = task(
       'DeliverBatch',
-      'deliverBatchHandler',
+      'deliver-batch',
       'skiff orders DeliverBatch (lambda_b, 50 orders a call)',
       Duration.minutes(5),
     );
-    const summarizeRun = task('SummarizeRun', 'summarizeRunHandler', 'skiff orders SummarizeRun');
+    const summarizeRun = task('SummarizeRun', 'summarize-run', 'skiff orders SummarizeRun');
     orders.grantExactly(fetchResults.function, ['dynamodb:Query', 'dynamodb:UpdateItem']);
     runs.grantExactly(fetchResults.function, ['dynamodb:BatchWriteItem']);
     runs.grantExactly(deliverBatch.function, ['dynamodb:GetItem']);
@@ -159,7 +156,7 @@ export class OrdersStack extends Stack {
 
     const http = new HttpApiFunction(this, 'Http', {
       service: 'orders',
-      entry,
+      entry: lambdaEntry('orders-api').entry,
       environment,
       variables: {
         SKIFF_ORDERS_STATE_MACHINE_ARN: pipeline.stateMachineArn,

@@ -24,8 +24,6 @@ export interface RecordsStackProps extends StackProps {
   environment: Environment;
 }
 
-const { entry } = lambdaEntry('records');
-
 /**
  * Patient records: files land in an encrypted bucket (API upload or direct drop under incoming/),
  * S3 notifies an SQS queue, the ingester Lambda takes batches (partial failures retried, then the
@@ -83,8 +81,7 @@ export class RecordsStack extends Stack {
     const variables = { SKIFF_MAX_CSV_BYTES: String(50 * 1024 * 1024) };
     const ingester = new ServiceFunction(this, 'Ingester', {
       service: 'records',
-      entry,
-      handler: 'ingestHandler',
+      entry: lambdaEntry('records-ingest').entry,
       description: 'skiff records CSV ingester',
       environment,
       variables,
@@ -93,13 +90,17 @@ export class RecordsStack extends Stack {
     ingester.live.addEventSource(
       new SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 }),
     );
-    const http = new HttpApiFunction(this, 'Http', { service: 'records', entry, environment, variables });
+    const http = new HttpApiFunction(this, 'Http', {
+      service: 'records',
+      entry: lambdaEntry('records-api').entry,
+      environment,
+      variables,
+    });
     this.http = http;
 
     const recovery = new ServiceFunction(this, 'Recovery', {
       service: 'records',
-      entry,
-      handler: 'recoveryHandler',
+      entry: lambdaEntry('records-recovery').entry,
       description: 'skiff records recovery of uploads left open',
       environment,
       variables,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keyLeaseMs } from '../services/donations/idempotency-store.js';
-import { claimLeaseMs } from '../services/orders/service.js';
+import { claimLeaseMs } from '../services/orders/pipeline-service.js';
 import { orphanAfterMs } from '../services/users/user-store.js';
 import { worstCaseCallMs } from './aws/clients.js';
 import { ConfigError, configVariables, loadConfig, publishDeadlineMs, shortestLeaseMs } from './config.js';

@@ -35,7 +35,8 @@ export interface CreatedObject {
 
 /** A running service: its routes, and the work it does outside requests. */
 export interface ServiceInstance {
-  routes: FastifyPluginAsync;
+  /** Absent in a part that serves no HTTP (a worker deployed as its own function). */
+  routes?: FastifyPluginAsync;
   tasks?: BackgroundTask[];
   /** Task states of the service's workflows, by name: Lambda entries on AWS, local functions otherwise. */
   workflowTasks?: Record<string, WorkflowTask>;

@@ -14,9 +14,13 @@ import { localCredentials } from '../local/engines.js';
 import { startMotoServer } from '../local/moto-server.js';
 import { provisionResources } from '../local/provision.js';
 import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
-import { createHttpApiHandler, createWorkflowTaskHandler } from '../platform/lambda.js';
+import { createHttpApiHandler } from '../platform/lambda-http.js';
+import { createWorkflowTaskHandler } from '../platform/lambda-workers.js';
 import { physicalName, resolveResources } from '../platform/resources.js';
+import { donationsApi } from './donations/api-service.js';
 import { donationsService } from './donations/service.js';
+import { ordersApi } from './orders/api-service.js';
+import { ordersDeliverBatch, ordersFetchResults } from './orders/pipeline-service.js';
 import { ordersService } from './orders/service.js';
 
 /**
@@ -102,7 +106,7 @@ afterAll(() => {
 
 describe('the Lambda entries on moto (real SNS, S3 and SQS)', () => {
   it('sends exactly one thank-you through SNS at the second donation', async () => {
-    const handler = createHttpApiHandler([donationsService], env);
+    const handler = createHttpApiHandler([donationsApi], env);
     for (const amount of [1250, 500]) {
       const answer = await handler(
         httpApiEvent('POST', '/donations', { donorId: 'dora', amount, currency: 'GBP' }),
@@ -121,14 +125,16 @@ describe('the Lambda entries on moto (real SNS, S3 and SQS)', () => {
       parameter_1: 'abc',
       parameter_2: i,
     }));
-    const http = createHttpApiHandler([ordersService], env);
+    const http = createHttpApiHandler([ordersApi], env);
     expect((await http(httpApiEvent('POST', '/orders', orders), context)).statusCode).toBe(201);
-    const task = (name: string) =>
-      createWorkflowTaskHandler(ordersService, name, { ...env, SKIFF_AUCTION_READY_PROBABILITY: '1' });
-    const fetched = (await task('fetchResults')({ runId: 'moto-run', attempt: 0, maxAttempts: 1 })) as {
+    // Each Task state as its own function runs it: with only that function's clients.
+    const taskEnv = { ...env, SKIFF_AUCTION_READY_PROBABILITY: '1' };
+    const fetchResults = createWorkflowTaskHandler(ordersFetchResults, 'fetchResults', taskEnv);
+    const deliverBatch = createWorkflowTaskHandler(ordersDeliverBatch, 'deliverBatch', taskEnv);
+    const fetched = (await fetchResults({ runId: 'moto-run', attempt: 0, maxAttempts: 1 })) as {
       batches: number[];
     };
-    for (const batch of fetched.batches) await task('deliverBatch')({ runId: 'moto-run', batch });
+    for (const batch of fetched.batches) await deliverBatch({ runId: 'moto-run', batch });
 
     const outcomes = await Promise.all(
       orders.map(async ({ record_id }) => {

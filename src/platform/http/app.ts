@@ -168,12 +168,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const { service, resources } of resolved) {
     const log = logger.child({ service: service.name });
     const instance = service.create({ ...context, resources, log });
-    await app.register(async (scope) => {
-      scope.setChildLoggerFactory((_platformLogger, bindings, childOptions, raw) =>
-        log.child(withTrace(bindings, raw), childOptions),
-      );
-      await scope.register(instance.routes);
-    });
+    const routes = instance.routes;
+    if (routes) {
+      await app.register(async (scope) => {
+        scope.setChildLoggerFactory((_platformLogger, bindings, childOptions, raw) =>
+          log.child(withTrace(bindings, raw), childOptions),
+        );
+        await scope.register(routes);
+      });
+    }
     mounted.push({ service, resources, instance });
     const close = instance.close;
     if (close) app.addHook('onClose', async () => close());

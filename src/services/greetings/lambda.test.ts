@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiEvent } from '../../local/api-gateway-event.js';
 import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
-import { createHttpApiHandler, type HttpApiHandler } from '../../platform/lambda.js';
+import { createHttpApiHandler, type HttpApiHandler } from '../../platform/lambda-http.js';
 import { greetingsService } from './service.js';
 
 const lambdaContext = { awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' } as Context;

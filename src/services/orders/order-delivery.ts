@@ -78,3 +78,6 @@ export function orderDelivery(deps: OrderDeliveryDependencies) {
     }
   };
 }
+
+/** Delivers one order for a claim holder, and says how it went. */
+export type OrderDelivery = ReturnType<typeof orderDelivery>;

@@ -30,3 +30,13 @@ export const ordersResources = {
   buckets: { results: {} },
   topics: { notifications: {} },
 } satisfies ServiceResources;
+
+/**
+ * What the functions that write neither results nor notices reach (the API, FetchResults and
+ * SummarizeRun): their readiness checks and clients cover only these.
+ */
+export const ordersTables = {
+  tables: ordersResources.tables,
+  buckets: {},
+  topics: {},
+} satisfies ServiceResources;

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionResources } from '../../local/provision.js';
 import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
-import { createS3QueueHandler } from '../../platform/lambda.js';
+import { createS3QueueHandler } from '../../platform/lambda-workers.js';
 import { resolveResources } from '../../platform/resources.js';
 import { dynamoRecordStore } from './record-store.js';
 import { recordsResources } from './resources.js';

@@ -1,5 +1,5 @@
 /** AWS Lambda entry for the greetings HTTP API (bundled by esbuild in the CDK stack). */
-import { createHttpApiHandler } from '../../platform/lambda.js';
-import { greetingsService } from './service.js';
+import { createHttpApiHandler } from '../../../platform/lambda-http.js';
+import { greetingsService } from '../service.js';
 
 export const handler = createHttpApiHandler([greetingsService]);

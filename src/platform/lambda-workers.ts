@@ -1,59 +1,16 @@
-import awsLambdaFastify, { type LambdaResponse, type PromiseHandler } from '@fastify/aws-lambda';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+/**
+ * Lambda entries for a service's work outside HTTP: scheduled tasks, workflow Task states and S3
+ * notifications through SQS. Apart from the HTTP entry (`lambda-http.ts`), so a worker's bundle
+ * holds no Fastify.
+ */
 import { pino } from 'pino';
 import { cloudContext } from './cloud-context.js';
 import { loadConfig } from './config.js';
-import { buildApp } from './http/app.js';
-import { isAcceptableRequestId } from './http/request-id.js';
 import { loggerOptions } from './log.js';
 import { resolveResources } from './resources.js';
 import { type BatchResult, handleS3EventBatch, type S3EventMessage } from './s3-event-messages.js';
 import type { ServiceInstance, ServiceModule } from './service.js';
 import type { WorkflowTask } from './workflow/workflow-runner.js';
-
-export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<LambdaResponse>;
-
-/**
- * The same Fastify app behind API Gateway's HTTP API. It is built on the first event and kept for
- * the life of the execution environment, so clients and compiled schemas are reused across calls.
- * Background tasks do not run on timers here (a frozen environment would run them at random);
- * `createTaskHandler` runs them on a schedule instead.
- */
-export function createHttpApiHandler(services: ServiceModule[], env = process.env): HttpApiHandler {
-  let proxy: Promise<PromiseHandler<APIGatewayProxyEventV2>> | undefined;
-  const start = async () => {
-    const config = loadConfig(env);
-    const app = await buildApp({
-      logger: pino(loggerOptions(config.logLevel)),
-      services,
-      context: cloudContext(config, services),
-      backgroundTasks: false,
-      console: false,
-    });
-    await app.ready();
-    return awsLambdaFastify<APIGatewayProxyEventV2>(app, { decorateRequest: false });
-  };
-  return async (event, context) => {
-    proxy ??= start();
-    return (await proxy)(correlated(event), context);
-  };
-}
-
-/**
- * Links the app's logs to API Gateway's and X-Ray's: with no usable `X-Request-Id` from the caller,
- * API Gateway's own request id (the one in its access log) becomes the request id, echoed and logged;
- * the invocation's X-Ray trace header is passed on for every log line to carry.
- */
-export function correlated(event: APIGatewayProxyEventV2, env = process.env): APIGatewayProxyEventV2 {
-  const headers = { ...event.headers };
-  const given = headers['x-request-id'];
-  if (!(given && isAcceptableRequestId(given)) && event.requestContext?.requestId) {
-    headers['x-request-id'] = event.requestContext.requestId;
-  }
-  const trace = env._X_AMZN_TRACE_ID;
-  if (trace && !headers['x-amzn-trace-id']) headers['x-amzn-trace-id'] = trace;
-  return { ...event, headers };
-}
 
 /** The service built once per execution environment, outside any HTTP app (tasks, workflow steps). */
 function lazyInstance(service: ServiceModule, label: string, env: NodeJS.ProcessEnv) {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { correlated } from './lambda.js';
+import { correlated } from './lambda-http.js';
 
 const event = (headers: Record<string, string>) =>
   ({ headers, requestContext: { requestId: 'JKJaXmPLvHcESHA=' } }) as unknown as APIGatewayProxyEventV2;

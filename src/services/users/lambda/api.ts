@@ -1,5 +1,5 @@
 /** AWS Lambda entry for the users HTTP API (the brief's main target is EKS; see deploy/helm). */
-import { createHttpApiHandler } from '../../platform/lambda.js';
-import { usersService } from './service.js';
+import { createHttpApiHandler } from '../../../platform/lambda-http.js';
+import { usersService } from '../service.js';
 
 export const handler = createHttpApiHandler([usersService]);

@@ -1,0 +1,5 @@
+/** Orders' HTTP API on Lambda, behind API Gateway's HTTP API. */
+import { createHttpApiHandler } from '../../../platform/lambda-http.js';
+import { ordersApi } from '../api-service.js';
+
+export const handler = createHttpApiHandler([ordersApi]);
