@@ -9,8 +9,8 @@ import { buildLambdaBundle, lambdaEntries } from './lambda-bundling.js';
 
 const outdir = join('dist', 'lambda');
 rmSync(outdir, { recursive: true, force: true });
-for (const { name, entry } of lambdaEntries) {
-  const outfile = join(outdir, name, 'index.js');
+for (const entry of lambdaEntries) {
+  const outfile = join(outdir, entry.name, 'index.js');
   await buildLambdaBundle(entry, outfile, { sourcemap: true });
   const bytes = (file: string) => statSync(file).size.toLocaleString('en');
   process.stdout.write(`${outfile}  ${bytes(outfile)} B  (map ${bytes(`${outfile}.map`)} B)\n`);

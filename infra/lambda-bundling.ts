@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, type BuildResult, build, type Metafile } from 'esbuild';
+import { precompiledSchemasPlugin, recordSchemas } from './precompiled-schemas.js';
 
 /** An SDK client a service may call (the makers in `src/platform/aws/makers/`). */
 export type AwsClientName = 'dynamodb' | 's3' | 'sns' | 'sqs' | 'sfn';
@@ -30,11 +30,6 @@ export interface LambdaEntry {
   clients: readonly AwsClientName[];
   /** False for users, whose compute is EKS: its entry is still built and held to the same rules. */
   deployed: boolean;
-  /**
-   * Where a bundle cannot yet meet `maxLambdaBundleBytes`, the most it may weigh: its size when the
-   * budget was set, a ratchet against growth, not a goal.
-   */
-  overBudgetBytes?: number;
 }
 
 const entry = (
@@ -60,12 +55,12 @@ export const lambdaEntries: readonly LambdaEntry[] = [
   entry('greetings', 'api', 'http', ['dynamodb']),
   entry('donations', 'api', 'http', ['dynamodb', 'sns']),
   entry('donations', 'sweep', 'worker', ['dynamodb', 'sns']),
-  { ...entry('users', 'api', 'http', ['dynamodb', 's3'], false), overBudgetBytes: 1_120_000 },
+  entry('users', 'api', 'http', ['dynamodb', 's3'], false),
   entry('orders', 'api', 'http', ['dynamodb', 'sfn']),
   entry('orders', 'fetch-results', 'worker', ['dynamodb']),
   entry('orders', 'deliver-batch', 'worker', ['dynamodb', 's3', 'sns']),
   entry('orders', 'summarize-run', 'worker', ['dynamodb']),
-  { ...entry('records', 'api', 'http', ['dynamodb', 's3']), overBudgetBytes: 1_130_000 },
+  entry('records', 'api', 'http', ['dynamodb', 's3']),
   entry('records', 'ingest', 'worker', ['dynamodb', 's3']),
   entry('records', 'recovery', 'worker', ['dynamodb', 's3']),
 ];
@@ -113,22 +108,6 @@ export const lambdaEsbuildOptions = {
   sourcemap: false,
 } as const satisfies BuildOptions;
 
-/**
- * The same options as the CDK's NodejsFunction takes them. Its local bundling runs
- * `esbuild --bundle <entry> --platform=node` with these, and nothing else: the AWS SDK is bundled
- * (`bundleAwsSDK`), so what runs is the version we tested, not the runtime's.
- */
-export const lambdaBundling = {
-  format: OutputFormat.CJS,
-  target: lambdaEsbuildOptions.target,
-  minify: lambdaEsbuildOptions.minify,
-  mainFields: [...lambdaEsbuildOptions.mainFields],
-  sourceMap: lambdaEsbuildOptions.sourcemap,
-  bundleAwsSDK: true,
-  externalModules: [...lambdaRuntimeProvided],
-  esbuildArgs: { '--legal-comments': lambdaEsbuildOptions.legalComments },
-} satisfies BundlingOptions;
-
 export interface LambdaBuildOptions {
   /** Also write `<outfile>.map` (not referenced from the bundle, so the bundle is the deployed one). */
   sourcemap?: boolean;
@@ -140,23 +119,25 @@ export interface LambdaBuildOptions {
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Builds the bundle of `entry` (a path from the repository's root, as in `lambdaEntries`) to
- * `outfile` (absolute, or from the root), with the deployed options and a metafile (what went in,
- * and its bytes in the output).
+ * Builds the bundle of `entry` to `outfile` (absolute, or from the repository's root), with the
+ * deployed options, its schemas precompiled (`infra/precompiled-schemas.ts`), and a metafile (what
+ * went in, and its bytes in the output).
  */
-export function buildLambdaBundle(
-  entry: string,
+export async function buildLambdaBundle(
+  entry: LambdaEntry,
   outfile: string,
   { sourcemap = false, write = true }: LambdaBuildOptions = {},
 ): Promise<BuildResult<{ metafile: true }>> {
+  const schemas = await recordSchemas(entry);
   return build({
     ...lambdaEsbuildOptions,
     absWorkingDir: repositoryRoot,
-    entryPoints: [entry],
+    entryPoints: [entry.entry],
     outfile,
     sourcemap: sourcemap ? 'external' : false,
     metafile: true,
     write,
+    plugins: [precompiledSchemasPlugin(schemas)],
     logLevel: 'warning',
   });
 }
@@ -185,9 +166,6 @@ export function mapStackTraceWith(mapFile: string, trace: string): string {
 /** The most a Lambda bundle may weigh: what is loaded and parsed on every cold start. */
 export const maxLambdaBundleBytes = 1_000_000;
 
-/** An entry's limit: 1 MB, or its ratchet while it is over (`overBudgetBytes`). */
-export const budgetOf = (entry: LambdaEntry) => entry.overBudgetBytes ?? maxLambdaBundleBytes;
-
 /** Packages no Lambda bundle may hold, and why: each is for local mode or the docs only. */
 export const forbiddenInLambda: readonly { pattern: RegExp; reason: string }[] = [
   {
@@ -205,6 +183,14 @@ export const forbiddenInLambda: readonly { pattern: RegExp; reason: string }[] =
   },
   { pattern: /^luxon$/, reason: 'time zones come from Intl (src/platform/time-zone.ts)' },
 ];
+
+/**
+ * The schema compilers (Ajv's, fast-json-stringify's, Fastify's wrappers of them): a bundle carries
+ * its schemas compiled at build time (`infra/precompiled-schemas.ts`), and of those packages only the
+ * run-time helpers the compiled code calls.
+ */
+const schemaCompiler =
+  /node_modules\/(ajv\/dist\/(?!runtime\/)|fast-json-stringify\/(?!lib\/(serializer|v8)\.js$)|fast-uri\/|@fastify\/(ajv-compiler|fast-json-stringify-compiler)\/)/;
 
 /** The package an esbuild input path belongs to (the innermost `node_modules/`), or undefined for our code. */
 export function packageOf(inputPath: string): string | undefined {
@@ -245,6 +231,10 @@ export function forbiddenContents(metafile: Metafile, allowedClients: readonly s
         `${name}: an SDK client its services do not name (they name ${allowedClients.join(', ')})`,
       );
     }
+  }
+  const compilers = new Set(inputs.filter((path) => schemaCompiler.test(path)).map(packageOf));
+  for (const name of [...compilers].sort()) {
+    violations.push(`${name}: a schema compiler (bundles carry their schemas compiled)`);
   }
   // `import { Type } from 'typebox'` brings TypeBox's `Type` object: every builder, its Script parser too.
   if (inputs.some((path) => path.endsWith('node_modules/typebox/build/typebox.mjs'))) {

@@ -74,7 +74,7 @@ function deployedAsset(entry: LambdaEntry): string {
 beforeAll(async () => {
   assembly = buildApp(new App({ context: { stage: 'dev' } })).synth();
   for (const entry of deployed) {
-    const built = await buildLambdaBundle(entry.entry, join(tmpdir(), entry.name, 'index.js'), {
+    const built = await buildLambdaBundle(entry, join(tmpdir(), entry.name, 'index.js'), {
       write: false,
     });
     expected.set(entry.name, Buffer.from(built.outputFiles?.[0]?.contents ?? []));

@@ -4,8 +4,7 @@ import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apig
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import type { Alias } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Alias, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments.js';
@@ -17,8 +16,8 @@ export const httpFunctionTimeout = Duration.seconds(10);
 
 export interface HttpApiFunctionProps {
   service: string;
-  /** The Lambda entry module; its `handler` export serves the HTTP API. */
-  entry: string;
+  /** The function serving the API, one of `lambdaEntries` by name (e.g. `records-api`). */
+  function: string;
   environment: Environment;
   variables?: Record<string, string>;
 }
@@ -28,7 +27,7 @@ export interface HttpApiFunctionProps {
  * stage throttling and alarms on 5xx, function errors and throttles.
  */
 export class HttpApiFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** The alias API Gateway invokes. */
   readonly live: Alias;
   readonly role: Role;
@@ -39,12 +38,12 @@ export class HttpApiFunction extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    { service, entry, environment, variables }: HttpApiFunctionProps,
+    { service, function: name, environment, variables }: HttpApiFunctionProps,
   ) {
     super(scope, id);
     const lambda = new ServiceFunction(this, 'Lambda', {
       service,
-      entry,
+      function: name,
       description: `skiff ${service} HTTP API`,
       environment,
       variables,

@@ -54,8 +54,8 @@ describe('donations stack', () => {
   });
 
   it("has a repeat's idempotency wait end well before the HTTP function's timeout, so it can answer 409", () => {
-    const [http] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (f) => f.Properties.Handler === 'index.handler',
+    const [http] = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
+      String(f.Properties.Description).startsWith('skiff donations HTTP API'),
     );
     const waitMs = Number(http?.Properties.Environment.Variables.SKIFF_IDEMPOTENCY_WAIT_MS);
     const timeoutMs = Number(http?.Properties.Timeout) * 1000;
@@ -66,10 +66,10 @@ describe('donations stack', () => {
 
   it('tells both functions the topic ARN and grants them only what they call', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    const handlers = Object.values(functions)
-      .map((f) => f.Properties.Handler)
+    const descriptions = Object.values(functions)
+      .map((f) => f.Properties.Description)
       .sort();
-    expect(handlers).toEqual(['index.handler', 'index.sweepHandler']);
+    expect(descriptions).toEqual(['skiff donations HTTP API (dev)', 'skiff donations thank-you sweep (dev)']);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Environment.Variables.SKIFF_SNS_TOPIC_ARNS).toEqual({
         Ref: expect.stringMatching(/^ThankYouTopic/),

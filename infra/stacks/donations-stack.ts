@@ -11,7 +11,6 @@ import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { HttpApiFunction, httpFunctionTimeout } from '../constructs/http-api-function.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
-import { lambdaEntry } from '../lambda-bundling.js';
 
 /** What a repeat needs after its wait: one more claim read and its answer. */
 export const idempotencyAnswerMarginMs = 3_000;
@@ -62,14 +61,14 @@ export class DonationsStack extends Stack {
     };
     const http = new HttpApiFunction(this, 'Http', {
       service: 'donations',
-      entry: lambdaEntry('donations-api').entry,
+      function: 'donations-api',
       environment,
       variables,
     });
     this.http = http;
     const sweep = new ServiceFunction(this, 'Sweep', {
       service: 'donations',
-      entry: lambdaEntry('donations-sweep').entry,
+      function: 'donations-sweep',
       description: 'skiff donations thank-you sweep',
       environment,
       variables,

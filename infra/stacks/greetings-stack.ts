@@ -5,7 +5,6 @@ import { greetingsResources } from '../../src/services/greetings/resources.js';
 import { CatalogTable } from '../constructs/catalog-table.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
 import type { Environment } from '../environments.js';
-import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface GreetingsStackProps extends StackProps {
   environment: Environment;
@@ -26,7 +25,7 @@ export class GreetingsStack extends Stack {
     });
     const http = new HttpApiFunction(this, 'Http', {
       service: 'greetings',
-      entry: lambdaEntry('greetings-api').entry,
+      function: 'greetings-api',
       environment,
     });
     this.http = http;

@@ -16,7 +16,6 @@ import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
-import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface OrdersStackProps extends StackProps {
   environment: Environment;
@@ -73,7 +72,7 @@ export class OrdersStack extends Stack {
     const task = (id: string, part: string, description: string, timeout = Duration.minutes(1)) =>
       new ServiceFunction(this, id, {
         service: 'orders',
-        entry: lambdaEntry(`orders-${part}`).entry,
+        function: `orders-${part}`,
         description,
         environment,
         timeout,
@@ -156,7 +155,7 @@ export class OrdersStack extends Stack {
 
     const http = new HttpApiFunction(this, 'Http', {
       service: 'orders',
-      entry: lambdaEntry('orders-api').entry,
+      function: 'orders-api',
       environment,
       variables: {
         SKIFF_ORDERS_STATE_MACHINE_ARN: pipeline.stateMachineArn,

@@ -66,10 +66,10 @@ describe('records stack', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 10 },
     });
-    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (f) => f.Properties.Handler,
+    const descriptions = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Description,
     );
-    expect(handlers).toEqual(expect.arrayContaining(['index.handler', 'index.ingestHandler']));
+    expect(descriptions).toEqual(expect.arrayContaining(['skiff records CSV ingester (dev)']));
   });
 
   it('runs the recovery of uploads left open every 15 minutes', () => {

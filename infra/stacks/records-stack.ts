@@ -18,7 +18,6 @@ import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
-import { lambdaEntry } from '../lambda-bundling.js';
 
 export interface RecordsStackProps extends StackProps {
   environment: Environment;
@@ -81,7 +80,7 @@ export class RecordsStack extends Stack {
     const variables = { SKIFF_MAX_CSV_BYTES: String(50 * 1024 * 1024) };
     const ingester = new ServiceFunction(this, 'Ingester', {
       service: 'records',
-      entry: lambdaEntry('records-ingest').entry,
+      function: 'records-ingest',
       description: 'skiff records CSV ingester',
       environment,
       variables,
@@ -92,7 +91,7 @@ export class RecordsStack extends Stack {
     );
     const http = new HttpApiFunction(this, 'Http', {
       service: 'records',
-      entry: lambdaEntry('records-api').entry,
+      function: 'records-api',
       environment,
       variables,
     });
@@ -100,7 +99,7 @@ export class RecordsStack extends Stack {
 
     const recovery = new ServiceFunction(this, 'Recovery', {
       service: 'records',
-      entry: lambdaEntry('records-recovery').entry,
+      function: 'records-recovery',
       description: 'skiff records recovery of uploads left open',
       environment,
       variables,

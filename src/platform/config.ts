@@ -5,8 +5,6 @@
  * is named in one start-up message.
  */
 import { randomBytes } from 'node:crypto';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { worstCaseCallMs } from './aws/call-limits.js';
 import {
   EnvironmentSchema,
@@ -14,6 +12,7 @@ import {
   type LogLevel,
   type VariableDoc,
 } from './config-schema.js';
+import { compileValidator } from './schema/compile.js';
 import { isTimeZone } from './time-zone.js';
 
 export { configVariables, type LogLevel } from './config-schema.js';
@@ -120,16 +119,7 @@ function localTenants(entries: string[][]): Config['records']['localTenants'] {
   return entries.map(([id = '', timeZone = '', key = '']) => ({ id, timeZone, key }));
 }
 
-// No meta-schema check of the one fixed schema (it would cost every cold start a compile of the meta-schema).
-const ajv = new Ajv({
-  coerceTypes: true,
-  useDefaults: true,
-  allErrors: true,
-  strict: false,
-  validateSchema: false,
-});
-addFormats.default(ajv);
-const validate = ajv.compile<EnvironmentValues>(EnvironmentSchema);
+const validate = compileValidator<EnvironmentValues>('config', EnvironmentSchema);
 const variableSchemas = EnvironmentSchema.properties as unknown as Record<string, VariableDoc>;
 
 /** The set variables (trimmed, empty as unset) checked against the schema, with defaults filled in. */

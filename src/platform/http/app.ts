@@ -15,7 +15,7 @@ import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
 import { requestIdFor, withTrace } from './request-id.js';
-import { createValidatorCompiler } from './validation.js';
+import { schemaController } from './validation.js';
 
 /** 128 characters of four UTF-8 bytes, each byte escaped as `%XX`: 1,536; with room to spare. */
 export const maxParamLength = 2048;
@@ -140,10 +140,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength },
     trustProxy: context.config.trustProxy,
     frameworkErrors: frameworkErrorProblem,
+    schemaController,
     childLoggerFactory: (logger, bindings, childOptions, raw) =>
       logger.child(withTrace(bindings, raw), childOptions),
   });
-  app.setValidatorCompiler(createValidatorCompiler());
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', echoRequestId);

@@ -1,37 +1,26 @@
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
-
-/**
- * Two validators: bodies are checked strictly (no type coercion, unknown properties rejected rather
- * than silently dropped), while path, query and headers, which arrive as text, are coerced to the
- * declared types.
- */
-function createAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    coerceTypes,
-    removeAdditional: false,
-    useDefaults: true,
-    verbose: true,
-    strict: true,
-    // Our schemas are fixed in code and compiled in every test run; checking each against the JSON
-    // Schema meta-schema first would compile that meta-schema on every cold start (about 40 ms).
-    validateSchema: false,
-    // Lets a schema give a friendlier message than the keyword's own (see fieldErrors).
-    keywords: ['x-message'],
-  });
-  addFormats.default(ajv);
-  return ajv;
-}
+import type { FastifySchemaCompiler, FastifySerializerCompiler, FastifyServerOptions } from 'fastify';
+import { compileSerializer, compileValidator } from '../schema/compile.js';
 
 /** A strict body validator for a handler that validates by itself (e.g. one form, two encodings). */
 export function compileBodyValidator(schema: object) {
-  return createAjv(false).compile(schema);
+  return compileValidator('body', schema);
 }
 
-export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = createAjv(false);
-  const coercing = createAjv(true);
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
-}
+/**
+ * Fastify's compilers are ours (`schema/compile.ts`): bodies checked strictly, and path, query and
+ * headers, which arrive as text, coerced to the declared types. Given as the schema controller's
+ * factories, so Fastify never loads its own Ajv and fast-json-stringify compilers.
+ */
+const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  compileValidator(httpPart === 'body' ? 'body' : 'coercing', schema as object);
+const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) =>
+  compileSerializer(schema as object);
+
+// Fastify's types describe its Ajv compiler's own signature; at run time the factories' compilers get
+// each route's definition ({ schema, method, url, httpPart | httpStatus }), as typed here.
+export const schemaController = {
+  compilersFactory: {
+    buildValidator: () => validatorCompiler,
+    buildSerializer: () => serializerCompiler,
+  },
+} as unknown as FastifyServerOptions['schemaController'];
