@@ -199,6 +199,13 @@ describe('orders stack', () => {
     expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject']);
   });
 
+  it('tells only the delivering function the topic: the API and the other tasks publish nothing', () => {
+    const told = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Environment?.Variables?.SKIFF_SNS_TOPIC_ARNS)
+      .map((f) => f.Properties.Description);
+    expect(told).toEqual([expect.stringMatching(/^skiff orders DeliverBatch/)]);
+  });
+
   it('encrypts the notifications topic', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       TopicName: 'skiff-dev-orders-notifications',

@@ -69,20 +69,28 @@ export class OrdersStack extends Stack {
       environment,
     });
 
-    const task = (id: string, part: string, description: string, timeout = Duration.minutes(1)) =>
+    const task = (
+      id: string,
+      part: string,
+      description: string,
+      variables = {},
+      timeout = Duration.minutes(1),
+    ) =>
       new ServiceFunction(this, id, {
         service: 'orders',
         function: `orders-${part}`,
         description,
         environment,
         timeout,
-        variables: { SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn },
+        variables,
       });
     const fetchResults = task('FetchResults', 'fetch-results', 'skiff orders FetchResults (lambda_a)');
     const deliverBatch = task(
       'DeliverBatch',
       'deliver-batch',
       'skiff orders DeliverBatch (lambda_b, 50 orders a call)',
+      // The only function of orders that publishes: the others are not told the topic.
+      { SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn },
       Duration.minutes(5),
     );
     const summarizeRun = task('SummarizeRun', 'summarize-run', 'skiff orders SummarizeRun');
@@ -160,8 +168,6 @@ export class OrdersStack extends Stack {
       variables: {
         SKIFF_ORDERS_STATE_MACHINE_ARN: pipeline.stateMachineArn,
         SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: String(props.maxAttempts),
-        // The service's notifier is built in every runtime, so it must know the topic (this one never publishes).
-        SKIFF_SNS_TOPIC_ARNS: notifications.topic.topicArn,
       },
     });
     this.http = http;
