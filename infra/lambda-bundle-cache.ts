@@ -54,10 +54,16 @@ export function keptBundle(name: string): string {
   }
   const building = `${folder}.${process.pid}.building`;
   mkdirSync(building, { recursive: true });
-  execFileSync(process.execPath, ['--import', 'tsx', 'infra/build-lambda.ts', name, building], {
-    cwd: repositoryRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'infra/build-lambda.ts', name, building], {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch (error) {
+    // A failed build leaves nothing behind that a later synthesis could take for a bundle.
+    rmSync(building, { recursive: true, force: true });
+    throw error;
+  }
   try {
     renameSync(building, folder);
   } catch (error) {

@@ -17,6 +17,8 @@ import type { LambdaEntry } from './lambda-bundling.js';
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const schemaFolder = join(repositoryRoot, 'src', 'platform', 'schema');
 
+const recordingTimeoutMs = 60_000;
+
 /** Every schema `entry` compiles, as standalone CommonJS code by key (`schemaKey`). */
 export async function recordSchemas({ entry, kind }: LambdaEntry): Promise<Record<string, string>> {
   const folder = await mkdtemp(join(tmpdir(), 'skiff-schemas-'));
@@ -25,9 +27,8 @@ export async function recordSchemas({ entry, kind }: LambdaEntry): Promise<Recor
     await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'infra/record-schemas.ts', entry, kind, out],
-      {
-        cwd: repositoryRoot,
-      },
+      // The entry must answer without AWS: one that waits on a service fails the build, never hangs it.
+      { cwd: repositoryRoot, timeout: recordingTimeoutMs },
     );
     return JSON.parse(await readFile(out, 'utf8'));
   } finally {

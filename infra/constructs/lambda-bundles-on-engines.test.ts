@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { recordsApi } from '../../src/services/records/api-service.js';
 import { multipartForm } from '../../src/services/records/records-test-client.js';
 import { recordsResources } from '../../src/services/records/resources.js';
 import { dynamoTenantStore } from '../../src/services/records/tenant-store.js';
-import { buildLambdaBundle, lambdaEntry } from '../lambda-bundling.js';
+import { keptBundle } from '../lambda-bundle-cache.js';
 
 /**
  * The bundles as deployed, schemas precompiled (decision 0016), driven against the embedded engines:
@@ -67,11 +67,9 @@ beforeAll(async () => {
   // Outside the repository (whose package.json says "module"), as in /var/task.
   taskDir = mkdtempSync(join(tmpdir(), 'skiff-bundles-'));
   for (const name of [...Object.keys(parts), 'records-ingest']) {
-    const built = await buildLambdaBundle(lambdaEntry(name), join(taskDir, name, 'index.js'), {
-      write: false,
-    });
+    // The very bundle the stacks stage (built by the test run's setup, or now).
     mkdirSync(join(taskDir, name));
-    writeFileSync(join(taskDir, name, 'index.js'), built.outputFiles?.[0]?.contents ?? '');
+    copyFileSync(join(keptBundle(name), 'index.js'), join(taskDir, name, 'index.js'));
     bundled[name] = createRequire(join(taskDir, name, 'index.js'))('./index.js');
     const part = parts[name];
     if (part) source[name] = createHttpApiHandler([part], process.env);

@@ -12,36 +12,29 @@ import addFormats from 'ajv-formats';
 import fastJsonStringify from 'fast-json-stringify';
 import { schemaKey } from './schema-key.js';
 
+/**
+ * Bodies are checked strictly: no type coercion, and unknown properties rejected rather than
+ * silently dropped.
+ */
+const bodyOptions = {
+  allErrors: true,
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: true,
+  verbose: true,
+  strict: true,
+  // Our schemas are fixed in code and compiled in every test run; checking each against the JSON
+  // Schema meta-schema first would compile that meta-schema on every cold start (about 40 ms).
+  validateSchema: false,
+  // Lets a schema give a friendlier message than the keyword's own (see fieldErrors).
+  keywords: ['x-message'],
+} satisfies Options;
+
 /** The validators, by name: each name is one set of Ajv options. */
-export const validatorOptions = {
-  /**
-   * Bodies are checked strictly: no type coercion, and unknown properties rejected rather than
-   * silently dropped.
-   */
-  body: {
-    allErrors: true,
-    coerceTypes: false,
-    removeAdditional: false,
-    useDefaults: true,
-    verbose: true,
-    strict: true,
-    // Our schemas are fixed in code and compiled in every test run; checking each against the JSON
-    // Schema meta-schema first would compile that meta-schema on every cold start (about 40 ms).
-    validateSchema: false,
-    // Lets a schema give a friendlier message than the keyword's own (see fieldErrors).
-    keywords: ['x-message'],
-  },
+const validatorOptions = {
+  body: bodyOptions,
   /** Path, query and headers arrive as text: coerced to the declared types, otherwise as bodies. */
-  coercing: {
-    allErrors: true,
-    coerceTypes: true,
-    removeAdditional: false,
-    useDefaults: true,
-    verbose: true,
-    strict: true,
-    validateSchema: false,
-    keywords: ['x-message'],
-  },
+  coercing: { ...bodyOptions, coerceTypes: true },
   /** The environment's variables (`config.ts`): text coerced, defaults filled in. */
   config: { coerceTypes: true, useDefaults: true, allErrors: true, strict: false, validateSchema: false },
 } satisfies Record<string, Options>;
