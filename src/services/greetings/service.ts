@@ -10,7 +10,7 @@ export const greetingsService: ServiceModule<typeof greetingsResources> = {
   clients: { dynamodb: dynamodbMaker },
   create: ({ aws, resources, clock }) => ({
     routes: greetingsRoutes({
-      store: dynamoBirthdayStore(aws.documents, resources.tables.birthdays.name),
+      store: dynamoBirthdayStore(aws.dynamodb, resources.tables.birthdays.name),
       clock,
     }),
   }),

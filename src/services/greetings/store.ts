@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 
 export interface Birthday {
   username: string;
@@ -12,27 +12,38 @@ export interface BirthdayStore {
   find(username: string): Promise<Birthday | undefined>;
 }
 
-export function dynamoBirthdayStore(documents: DynamoDBDocumentClient, tableName: string): BirthdayStore {
+/**
+ * On the low-level client, not lib-dynamodb's document client: an item of three strings needs no
+ * marshalling library, and the document client's extra middleware costs about a fifth of a GetItem's
+ * CPU, which is most of what `GET /hello/{username}` spends beyond the call (docs/performance.md, P2).
+ */
+export function dynamoBirthdayStore(dynamodb: DynamoDBClient, tableName: string): BirthdayStore {
   return {
     async save({ username, dateOfBirth }, at) {
       // A plain put: last writer wins, which is what "saves or replaces" means.
-      await documents.send(
-        new PutCommand({
+      await dynamodb.send(
+        new PutItemCommand({
           TableName: tableName,
-          Item: { username, dateOfBirth, updatedAt: at.toISOString() },
+          Item: {
+            username: { S: username },
+            dateOfBirth: { S: dateOfBirth },
+            updatedAt: { S: at.toISOString() },
+          },
         }),
       );
     },
     async find(username) {
-      const { Item } = await documents.send(
-        new GetCommand({
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
           TableName: tableName,
-          Key: { username },
+          Key: { username: { S: username } },
+          // Read-your-writes: a PUT then a GET must greet with the date just saved.
           ConsistentRead: true,
-          ProjectionExpression: 'username, dateOfBirth',
+          ProjectionExpression: 'dateOfBirth',
         }),
       );
-      return Item ? { username: String(Item.username), dateOfBirth: String(Item.dateOfBirth) } : undefined;
+      const dateOfBirth = Item?.dateOfBirth?.S;
+      return dateOfBirth === undefined ? undefined : { username, dateOfBirth };
     },
   };
 }
