@@ -128,6 +128,23 @@ describe('request ids', () => {
     for (const line of lines) expect(line.traceId).toBe('1-5759e988-bd862e3fe1be46a994272793');
   });
 
+  it('writes no request line for a health probe that answers', async () => {
+    const probe = await platform.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'probe-1' },
+    });
+    expect(probe.json()).toEqual({ status: 'ok' });
+    // The next request's line is written, so the probe's would have been by then.
+    await platform.app.inject({
+      method: 'GET',
+      url: '/hello/nobody',
+      headers: { 'x-request-id': 'after-probe-1' },
+    });
+    expect(platform.logs().filter((line) => line.requestId === 'after-probe-1')).toHaveLength(1);
+    expect(platform.logs().filter((line) => line.requestId === 'probe-1')).toEqual([]);
+  });
+
   it('generates an id when none is given, or when the given one is unsafe', async () => {
     const none = await platform.app.inject({ method: 'GET', url: '/healthz' });
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -14,7 +14,8 @@ import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.
 import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
-import { requestIdFor, withTrace } from './request-id.js';
+import { requestIdFor } from './request-id.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { schemaController } from './validation.js';
 
 /** 128 characters of four UTF-8 bytes, each byte escaped as `%XX`: 1,536; with room to spare. */
@@ -49,8 +50,10 @@ function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: it runs on every response, and a promise each is measurable (P1).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 
@@ -93,8 +96,9 @@ function runWithApp(app: FastifyInstance, tasks: BackgroundTask[], log: Logger):
 
 /**
  * One line per request, when it is answered: what Fastify splits over "incoming request" and "request
- * completed" (method and route, status, time), on one line. A route's own `logLevel` still decides
- * (health probes log only warnings), and a failed response is still an error line.
+ * completed" (method and route, status, time), on one line. A route with `config.quietRequestLog`
+ * (the health probes) writes none for a success, and a failed response is still an error line. Not a
+ * route `logLevel`: that makes Fastify rebuild the log methods of every request's child logger.
  */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
@@ -105,10 +109,19 @@ class OneLinePerRequest extends LogController {
     reply: FastifyReply,
   ): void {
     if (this.isLogDisabled(request)) return;
-    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
-    if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request completed');
+    if (error) {
+      reply.log.error(
+        { req: request, res: reply, responseTime: reply.elapsedTime, err: error },
+        'request errored',
+      );
+    } else if (!(request.routeOptions.config as QuietRoute).quietRequestLog) {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
   }
+}
+
+interface QuietRoute {
+  quietRequestLog?: boolean;
 }
 
 /**
@@ -141,8 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: context.config.trustProxy,
     frameworkErrors: frameworkErrorProblem,
     schemaController,
-    childLoggerFactory: (logger, bindings, childOptions, raw) =>
-      logger.child(withTrace(bindings, raw), childOptions),
+    childLoggerFactory: requestLoggerFactory,
   });
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
@@ -172,7 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (routes) {
       await app.register(async (scope) => {
         scope.setChildLoggerFactory((_platformLogger, bindings, childOptions, raw) =>
-          log.child(withTrace(bindings, raw), childOptions),
+          requestLoggerFactory(log as FastifyBaseLogger, bindings, childOptions, raw),
         );
         await scope.register(routes);
       });
