@@ -8,10 +8,10 @@
 import { startChild } from './lib/children.js';
 import { load } from './lib/load.js';
 import { report } from './lib/report.js';
-import { alternate, median } from './lib/rounds.js';
+import { alternate, median, medianOfRatios } from './lib/rounds.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const dataDir = (await import('node:fs/promises')).mkdtemp(
   `${(await import('node:os')).tmpdir()}/skiff-bench-p1-`,
 );
@@ -38,6 +38,10 @@ try {
       value,
       reference,
       unit: 'req/s',
+      ratio: medianOfRatios(
+        results.a.map((r) => r.requestsPerSecond),
+        results.b.map((r) => r.requestsPerSecond),
+      ),
       goal: { atLeast: 0.85 },
     },
     [

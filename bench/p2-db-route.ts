@@ -12,10 +12,10 @@ import { physicalName } from '../src/platform/resources.js';
 import { ask, startChild } from './lib/children.js';
 import { load } from './lib/load.js';
 import { report } from './lib/report.js';
-import { alternate, median } from './lib/rounds.js';
+import { alternate, median, medianOfRatios } from './lib/rounds.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const concurrency = 50;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-p2-'));
@@ -58,6 +58,7 @@ try {
       value: median(results.a),
       reference: median(results.b),
       unit: '/s',
+      ratio: medianOfRatios(results.a, results.b),
       goal: { atLeast: 0.8 },
     },
     [

@@ -11,6 +11,14 @@ export const median = (values: number[]): number => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
+/**
+ * The median of each round's ratio a[i] / b[i]. The two sides of a round run seconds apart, so a
+ * machine whose speed drifts (a shared VM's does, by a fifth within a minute) moves both alike; the
+ * ratio of two medians can pair a fast round of one side with a slow round of the other.
+ */
+export const medianOfRatios = (a: number[], b: number[]): number =>
+  median(a.map((value, round) => value / (b[round] as number)));
+
 /** Runs `a` then `b`, `rounds` times, and gives each side's results in order. */
 export async function alternate<T>(
   rounds: number,
@@ -36,9 +44,12 @@ export interface Figure {
   goal: { atLeast?: number; atMost?: number };
   /** Figures that are not ratios (a size, a time) are held to `goal` on the value itself. */
   absolute?: boolean;
+  /** The ratio measured round by round (`medianOfRatios`), when the rounds alternate; else value / reference. */
+  ratio?: number;
 }
 
-export const ratioOf = (figure: Figure) => (figure.absolute ? figure.value : figure.value / figure.reference);
+export const ratioOf = (figure: Figure) =>
+  figure.absolute ? figure.value : (figure.ratio ?? figure.value / figure.reference);
 
 export function meetsGoal(figure: Figure): boolean {
   const ratio = ratioOf(figure);
@@ -56,5 +67,6 @@ export function describe(figure: Figure): string {
   if (figure.absolute) {
     return `${figure.id}  ${figure.what}: ${number(figure.value)} ${figure.unit} (goal ${goal} ${figure.unit}: ${verdict})`;
   }
-  return `${figure.id}  ${figure.what}: ${number(figure.value)} vs ${number(figure.reference)} ${figure.unit} = ${ratioOf(figure).toFixed(2)}x (goal ${goal}: ${verdict})`;
+  const how = figure.ratio === undefined ? '' : ", median of the rounds' ratios";
+  return `${figure.id}  ${figure.what}: ${number(figure.value)} vs ${number(figure.reference)} ${figure.unit} (medians) = ${ratioOf(figure).toFixed(2)}x (goal ${goal}${how}: ${verdict})`;
 }
