@@ -1,17 +1,18 @@
 /**
  * P1: the platform's own overhead on a JSON route. `GET /healthz` on the platform as `npm start`
- * runs it (every service mounted, the logger at info; /healthz itself writes only warnings, so the
- * request log's cost shows in P2), against bare Fastify of the same version with one
- * route, no plugins and no logger; each in its own process, loaded by autocannon from this one with
- * 50 connections, alternating rounds, medians. Goal: platform / bare >= 0.85.
+ * runs it (every service mounted, the logger at info; a probe that answers writes no request line,
+ * so the request log's cost shows in P2), against bare Fastify of the same version with one route,
+ * no plugins and no logger; each in its own process, loaded by autocannon from this one with 50
+ * connections, after a warm-up, in short alternating rounds (`roundSettings`); the median of the
+ * rounds' ratios. Goal: platform / bare >= 0.85.
  */
 import { startChild } from './lib/children.js';
+import { placement } from './lib/cpus.js';
 import { load } from './lib/load.js';
 import { report } from './lib/report.js';
-import { alternate, median, medianOfRatios } from './lib/rounds.js';
+import { alternate, median, medianOfRatios, roundSettings, warmUp } from './lib/rounds.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const { rounds, seconds, warmUpSeconds } = roundSettings;
 const dataDir = (await import('node:fs/promises')).mkdtemp(
   `${(await import('node:os')).tmpdir()}/skiff-bench-p1-`,
 );
@@ -23,11 +24,18 @@ const platform = await startChild<{ url: string }>('platform.ts', {
   SKIFF_LOCAL_S3_PORT: '0',
   LOG_LEVEL: 'info',
 });
+const cpus = placement();
+cpus.underTest(bare.process.pid as number);
+cpus.underTest(platform.process.pid as number);
+cpus.rest(process.pid);
 try {
+  const platformSide = (seconds: number) => load(`${platform.ready.url}/healthz`, { seconds });
+  const bareSide = (seconds: number) => load(`${bare.ready.url}/healthz`, { seconds });
+  await warmUp(warmUpSeconds, platformSide, bareSide);
   const results = await alternate(
     rounds,
-    () => load(`${platform.ready.url}/healthz`, { seconds }),
-    () => load(`${bare.ready.url}/healthz`, { seconds }),
+    () => platformSide(seconds),
+    () => bareSide(seconds),
   );
   const value = median(results.a.map((r) => r.requestsPerSecond));
   const reference = median(results.b.map((r) => r.requestsPerSecond));
@@ -47,6 +55,7 @@ try {
     [
       `rounds: platform ${results.a.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}; bare ${results.b.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')}`,
       `p50 latency: platform ${median(results.a.map((r) => r.p50Ms))} ms, bare ${median(results.b.map((r) => r.p50Ms))} ms`,
+      `${rounds} rounds of ${seconds} s after ${warmUpSeconds} s of warm-up; ${cpus.note}`,
     ],
   );
 } finally {

@@ -2,7 +2,8 @@
  * P4: a records query does not slow down as the table grows. `GET /records?last_name=…` (20 matching
  * visits) on a platform whose engine holds 200,000 records, against the same query on one holding
  * 10,000: two engines and two platforms, seeded alike but for the size, queried in alternating
- * rounds by autocannon (10 connections); p50 latency, medians. Goal: large / small <= 1.5.
+ * rounds by autocannon (10 connections) after a warm-up (`roundSettings`); the median of the rounds'
+ * ratios of p50 latency. Goal: large / small <= 1.5.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,10 +17,9 @@ import { dynamoRecordStore } from '../src/services/records/record-store.js';
 import { startChild } from './lib/children.js';
 import { load } from './lib/load.js';
 import { report } from './lib/report.js';
-import { alternate, median, medianOfRatios } from './lib/rounds.js';
+import { alternate, median, medianOfRatios, roundSettings, warmUp } from './lib/rounds.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const { rounds, seconds, warmUpSeconds } = roundSettings;
 const sizes = { small: 10_000, large: Number(process.env.BENCH_P4_ROWS ?? 200_000) };
 const matching = 20;
 const tenant = 'bench';
@@ -79,11 +79,14 @@ async function stack(count: number) {
 const small = await stack(sizes.small);
 const large = await stack(sizes.large);
 try {
-  const options = { connections: 10, seconds, headers: { 'x-api-key': key } };
+  const options = { connections: 10, headers: { 'x-api-key': key } };
+  const largeSide = (seconds: number) => load(large.url, { ...options, seconds });
+  const smallSide = (seconds: number) => load(small.url, { ...options, seconds });
+  await warmUp(warmUpSeconds, largeSide, smallSide);
   const results = await alternate(
     rounds,
-    () => load(large.url, options),
-    () => load(small.url, options),
+    () => largeSide(seconds),
+    () => smallSide(seconds),
   );
   report(
     {

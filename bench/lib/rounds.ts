@@ -3,6 +3,19 @@
  * alike), the median of them, and one printed line per figure.
  */
 
+/**
+ * How the A/B benchmarks (P1, P2, P4) run: `warmUpSeconds` of load on each side first, not counted,
+ * then `rounds` short rounds of `seconds` per side. Short rounds because this VM's speed drifts by
+ * a fifth over seconds: the two halves of a one-second pair see the same machine, the halves of a
+ * five-second pair often do not. A long warm-up because the platform's request path needs seconds
+ * of load before V8 has optimized it (its first rounds ran at two thirds of its later ones).
+ */
+export const roundSettings = {
+  rounds: Number(process.env.BENCH_ROUNDS ?? 15),
+  seconds: Number(process.env.BENCH_SECONDS ?? 1),
+  warmUpSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 10),
+};
+
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -19,7 +32,11 @@ export const median = (values: number[]): number => {
 export const medianOfRatios = (a: number[], b: number[]): number =>
   median(a.map((value, round) => value / (b[round] as number)));
 
-/** Runs `a` then `b`, `rounds` times, and gives each side's results in order. */
+/**
+ * Runs the two sides `rounds` times in the order a b, b a, a b, …, and gives each side's results in
+ * order. Swapping who goes first cancels a steady drift within a pair, and any cost one side leaves
+ * behind for the next (a collection, a cache to refill) falls on both alike.
+ */
 export async function alternate<T>(
   rounds: number,
   a: (round: number) => Promise<T>,
@@ -27,10 +44,20 @@ export async function alternate<T>(
 ): Promise<{ a: T[]; b: T[] }> {
   const results = { a: [] as T[], b: [] as T[] };
   for (let round = 0; round < rounds; round += 1) {
-    results.a.push(await a(round));
-    results.b.push(await b(round));
+    if (round % 2 === 0) {
+      results.a.push(await a(round));
+      results.b.push(await b(round));
+    } else {
+      results.b.push(await b(round));
+      results.a.push(await a(round));
+    }
   }
   return results;
+}
+
+/** Each side once for `seconds`, not counted: V8 optimizes the hot paths, connections open. */
+export async function warmUp(seconds: number, ...sides: ((seconds: number) => Promise<unknown>)[]) {
+  for (const side of sides) await side(seconds);
 }
 
 export interface Figure {
