@@ -25,7 +25,7 @@ afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('serves greetings, keeps data across a restart, and stops cleanly on SIGTERM', async () => {
-    const first = await startSkiff('src/main.ts', env);
+    const first = await startSkiff('scripts/start.mjs', env);
     const saved = await fetch(`${base}/hello/ida`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -37,7 +37,7 @@ describe('npm start', () => {
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
 
-    const second = await startSkiff('src/main.ts', env);
+    const second = await startSkiff('scripts/start.mjs', env);
     try {
       const greeted = await fetch(`${base}/hello/ida`);
       expect(greeted.status).toBe(200);
@@ -49,7 +49,7 @@ describe('npm start', () => {
   });
 
   it('finishes a request in flight before it stops', async () => {
-    const running = await startSkiff('src/main.ts', env);
+    const running = await startSkiff('scripts/start.mjs', env);
     const body = JSON.stringify({ dateOfBirth: '1991-02-03' });
     const request = httpRequest(`${base}/hello/ida`, {
       method: 'PUT',
@@ -70,7 +70,7 @@ describe('npm start', () => {
   });
 
   it('refuses a bad configuration with a clear message and a non-zero exit', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
       env: { ...process.env, ...env, PORT: 'eighty' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
