@@ -3,29 +3,41 @@
  * and its cold start in a fresh Node process, median of rounds: an HTTP API's is its load and its
  * first API Gateway event (`GET /healthz`, which builds the app); a worker's is its load (its first
  * event calls AWS). Not ratios: held to 1 MB and 150 ms (Node's own start, which Lambda's runtime pays
- * whatever the code, is not counted).
+ * whatever the code, is not counted). Each API's cold starts alternate with a reference's
+ * (`servers/reference-lambda.ts`: bare Fastify and a DynamoDB client behind the same adapter, built
+ * alike), and the median of the rounds' ratios is printed beside the time: the platform's own share,
+ * and how fast this machine is today.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { healthCheckEvent, lambdaBuildEnvironment } from '../infra/lambda-build-environment.js';
 import {
   buildLambdaBundle,
   type LambdaEntry,
   lambdaEntries,
+  lambdaEsbuildOptions,
   maxLambdaBundleBytes,
   packageBytes,
 } from '../infra/lambda-bundling.js';
+import { precompiledSchemasPlugin } from '../infra/precompiled-schemas.js';
 import { report } from './lib/report.js';
-import { median } from './lib/rounds.js';
+import { alternate, median, medianOfRatios } from './lib/rounds.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const coldStart = new URL('./servers/cold-start.cjs', import.meta.url).pathname;
-const lambdaEnv = { PATH: process.env.PATH, ...lambdaBuildEnvironment, LOG_LEVEL: 'warn' };
+const lambdaEnv = {
+  PATH: process.env.PATH,
+  ...lambdaBuildEnvironment,
+  LOG_LEVEL: 'warn',
+  // The SDK's "Node 22 will be required" warning (about 3 ms) fires on Node 20 only, not on Lambda's Node 24.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 /** One fresh process loading the bundle (and answering `GET /healthz` when it is an API). */
-function startOnce(entry: LambdaEntry, bundle: string) {
+function startOnce(entry: Pick<LambdaEntry, 'name' | 'kind'>, bundle: string) {
   const args = [coldStart, bundle, ...(entry.kind === 'http' ? [JSON.stringify(healthCheckEvent)] : [])];
   const line = execFileSync(process.execPath, args, { env: lambdaEnv, encoding: 'utf8' });
   const { loadMs, firstEventMs, status } = JSON.parse(line);
@@ -35,14 +47,56 @@ function startOnce(entry: LambdaEntry, bundle: string) {
   return { loadMs, firstEventMs, totalMs: loadMs + firstEventMs };
 }
 
+/** An API's cold starts, alternating with the reference's (a b, b a, …); a worker's alone. */
+async function coldStarts(entry: LambdaEntry, bundle: string, referenceBundle: string) {
+  if (entry.kind !== 'http') {
+    return { starts: Array.from({ length: rounds }, () => startOnce(entry, bundle)), referenceStarts: [] };
+  }
+  const { a, b } = await alternate(
+    rounds,
+    async () => startOnce(entry, bundle),
+    async () => startOnce({ name: 'reference', kind: 'http' }, referenceBundle),
+  );
+  return { starts: a, referenceStarts: b };
+}
+
+type Start = ReturnType<typeof startOnce>;
+
+function coldStartDetails(http: boolean, starts: Start[], referenceStarts: Start[], referenceKB: number) {
+  if (!http) return [`median of ${rounds} fresh processes; its first event calls AWS, so is not timed here`];
+  const total = (of: Start[]) => of.map((s) => s.totalMs);
+  return [
+    `load ${median(starts.map((s) => s.loadMs)).toFixed(0)} ms, first event ${median(starts.map((s) => s.firstEventMs)).toFixed(0)} ms (medians of ${rounds} fresh processes)`,
+    `reference (bare Fastify and a DynamoDB client, same adapter and build, ${referenceKB} KB), alternating: ${median(total(referenceStarts)).toFixed(0)} ms; this API / reference = ${medianOfRatios(total(starts), total(referenceStarts)).toFixed(2)}x (median of the rounds' ratios)`,
+  ];
+}
+
+/**
+ * The reference API's bundle, with the deployed esbuild options and, like every API's, without
+ * Fastify's schema compilers (it has no schema to compile).
+ */
+async function buildReference(outfile: string): Promise<void> {
+  await build({
+    ...lambdaEsbuildOptions,
+    entryPoints: [new URL('./servers/reference-lambda.ts', import.meta.url).pathname],
+    outfile,
+    plugins: [precompiledSchemasPlugin({})],
+    logLevel: 'warning',
+  });
+}
+
 const folder = await mkdtemp(join(tmpdir(), 'skiff-bench-p5-'));
 try {
+  // Every bundle is CommonJS: outside the repository (whose package.json says "module") as on Lambda.
+  const referenceBundle = join(folder, 'reference', 'index.js');
+  await buildReference(referenceBundle);
+  const referenceKB = Math.round((await stat(referenceBundle)).size / 1024);
   for (const entry of lambdaEntries.filter((e) => e.deployed)) {
-    // The bundle is CommonJS: outside the repository (whose package.json says "module") as on Lambda.
     const outfile = join(folder, entry.name, 'index.js');
     const { metafile } = await buildLambdaBundle(entry, outfile);
     const bytes = (await stat(outfile)).size;
-    const starts = Array.from({ length: rounds }, () => startOnce(entry, outfile));
+    const http = entry.kind === 'http';
+    const { starts, referenceStarts } = await coldStarts(entry, outfile, referenceBundle);
     const top = packageBytes(metafile)
       .slice(0, 6)
       .map(([name, size]) => `${name} ${Math.round(size / 1024)} KB`)
@@ -59,7 +113,6 @@ try {
       },
       [`largest parts: ${top}`],
     );
-    const http = entry.kind === 'http';
     report(
       {
         id: 'P5',
@@ -70,11 +123,7 @@ try {
         goal: { atMost: 150 },
         absolute: true,
       },
-      [
-        http
-          ? `load ${median(starts.map((s) => s.loadMs)).toFixed(0)} ms, first event ${median(starts.map((s) => s.firstEventMs)).toFixed(0)} ms (medians of ${rounds} fresh processes)`
-          : `median of ${rounds} fresh processes; its first event calls AWS, so is not timed here`,
-      ],
+      [...coldStartDetails(http, starts, referenceStarts, referenceKB)],
     );
   }
 } finally {
