@@ -2,8 +2,9 @@
  * P2: a DynamoDB-backed route against the raw SDK call it makes. `GET /hello/{username}` on the
  * platform (greetings mounted, logs at info), against loops of the raw AWS SDK v3 GetItem with the
  * same client options, at the same concurrency (50), on the same embedded engine (dynalite, in its
- * own process, as npm start runs it); after a warm-up, short alternating rounds (`roundSettings`),
- * the median of the rounds' ratios. Goal: route / raw >= 0.8.
+ * own process, as npm start runs it); after a warm-up, short alternating rounds, on several fresh
+ * pairs of processes (`roundSettings`, `acrossLaunches`); the median of all the rounds' ratios.
+ * Goal: route / raw >= 0.8.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,9 @@ import { ask, startChild } from './lib/children.js';
 import { placement } from './lib/cpus.js';
 import { load } from './lib/load.js';
 import { report } from './lib/report.js';
-import { alternate, median, medianOfRatios, roundSettings, warmUp } from './lib/rounds.js';
+import { acrossLaunches, type LaunchedPair, median, medianOfRatios, roundSettings } from './lib/rounds.js';
 
-const { rounds, seconds, warmUpSeconds } = roundSettings;
+const { launches, rounds, seconds, warmUpSeconds } = roundSettings;
 const concurrency = 50;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-p2-'));
@@ -25,44 +26,54 @@ const endpoints = {
   AWS_ENDPOINT_URL_DYNAMODB: engines.endpoints.dynamodb,
   AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
 };
-const platform = await startChild<{ url: string }>('platform.ts', {
-  ...endpoints,
-  SERVICES: 'greetings',
-  SKIFF_DATA_DIR: dataDir,
-  LOG_LEVEL: 'info',
-});
-const raw = await startChild<{ ready: true }>('get-item-loop.ts', endpoints);
 const cpus = placement();
-cpus.underTest(platform.process.pid as number);
-cpus.underTest(raw.process.pid as number);
 for (const pid of [process.pid, ...engines.childPids]) cpus.rest(pid);
-try {
+// What the greetings store sends for GET /hello/ada (src/services/greetings/store.ts).
+const run = {
+  input: {
+    TableName: physicalName('local', 'greetings', 'birthdays'),
+    Key: { username: { S: 'ada' } },
+    ConsistentRead: true,
+    ProjectionExpression: 'dateOfBirth',
+  },
+  concurrency,
+};
+
+/** A fresh platform (greetings only) and a fresh raw loop, both on the CPU under test. */
+async function launch(): Promise<LaunchedPair<number>> {
+  const platform = await startChild<{ url: string }>('platform.ts', {
+    ...endpoints,
+    SERVICES: 'greetings',
+    SKIFF_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  });
+  const raw = await startChild<{ ready: true }>('get-item-loop.ts', endpoints);
+  cpus.underTest(platform.process.pid as number);
+  cpus.underTest(raw.process.pid as number);
+  const stop = () => Promise.all([platform.stop(), raw.stop()]).then(() => undefined);
   const saved = await fetch(`${platform.ready.url}/hello/ada`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ dateOfBirth: '1990-07-14' }),
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
   });
-  if (saved.status !== 204) throw new Error(`PUT /hello/ada answered ${saved.status}`);
-  const run = {
-    // What the greetings store sends for GET /hello/ada (src/services/greetings/store.ts).
-    input: {
-      TableName: physicalName('local', 'greetings', 'birthdays'),
-      Key: { username: { S: 'ada' } },
-      ConsistentRead: true,
-      ProjectionExpression: 'dateOfBirth',
-    },
-    concurrency,
+  if (saved.status !== 204) {
+    await stop();
+    throw new Error(`PUT /hello/ada answered ${saved.status}`);
+  }
+  return {
+    a: async (seconds) =>
+      (await load(`${platform.ready.url}/hello/ada`, { connections: concurrency, seconds }))
+        .requestsPerSecond,
+    b: async (seconds) => (await ask<{ perSecond: number }>(raw, { ...run, seconds })).perSecond,
+    stop,
   };
-  const route = async (seconds: number) =>
-    (await load(`${platform.ready.url}/hello/ada`, { connections: concurrency, seconds })).requestsPerSecond;
-  const loops = async (seconds: number) =>
-    (await ask<{ perSecond: number }>(raw, { ...run, seconds })).perSecond;
-  await warmUp(warmUpSeconds, route, loops);
-  const results = await alternate(
-    rounds,
-    () => route(seconds),
-    () => loops(seconds),
-  );
+}
+
+try {
+  const results = await acrossLaunches(launch, (rate) => rate);
   report(
     {
       id: 'P2',
@@ -75,11 +86,11 @@ try {
     },
     [
       `rounds: route ${results.a.map((v) => v.toFixed(0)).join(', ')}; raw ${results.b.map((v) => v.toFixed(0)).join(', ')}`,
-      `${rounds} rounds of ${seconds} s after ${warmUpSeconds} s of warm-up; ${cpus.note}`,
+      `each launch's ratio: ${results.launchRatios.map((r) => r.toFixed(2)).join(', ')}`,
+      `${launches} launches of ${rounds} rounds of ${seconds} s, each after ${warmUpSeconds} s of warm-up; ${cpus.note}`,
     ],
   );
 } finally {
-  await Promise.all([platform.stop(), raw.stop()]);
   await engines.close();
   await rm(dataDir, { recursive: true, force: true });
 }

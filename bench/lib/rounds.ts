@@ -9,9 +9,11 @@
  * a fifth over seconds: the two halves of a one-second pair see the same machine, the halves of a
  * five-second pair often do not. A long warm-up because the platform's request path needs seconds
  * of load before V8 has optimized it (its first rounds ran at two thirds of its later ones).
+ * P1 and P2 do all that `launches` times, each time with fresh processes (`acrossLaunches`).
  */
 export const roundSettings = {
-  rounds: Number(process.env.BENCH_ROUNDS ?? 15),
+  launches: Number(process.env.BENCH_LAUNCHES ?? 3),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 9),
   seconds: Number(process.env.BENCH_SECONDS ?? 1),
   warmUpSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 10),
 };
@@ -96,4 +98,44 @@ export function describe(figure: Figure): string {
   }
   const how = figure.ratio === undefined ? '' : ", median of the rounds' ratios";
   return `${figure.id}  ${figure.what}: ${number(figure.value)} vs ${number(figure.reference)} ${figure.unit} (medians) = ${ratioOf(figure).toFixed(2)}x (goal ${goal}${how}: ${verdict})`;
+}
+
+/** Two sides under test, each in a process of its own, started together. */
+export interface LaunchedPair<T> {
+  a(seconds: number): Promise<T>;
+  b(seconds: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Warm-up and alternating rounds on `launches` fresh pairs of processes, one pair after the other.
+ * The same server, started again, settles at a speed of its own: bare Fastify measured 31 and 37 µs
+ * of CPU per request in two processes started a minute apart and loaded in the same rounds, and the
+ * platform 44 and 50 (V8's optimizing choices and the heap's layout differ from one start to the
+ * next). One pair of processes is one draw of that lottery; the median over several is the figure.
+ * Gives every round of every launch, and each launch's median ratio (of `value`) to print.
+ */
+export async function acrossLaunches<T>(
+  start: () => Promise<LaunchedPair<T>>,
+  value: (result: T) => number,
+): Promise<{ a: T[]; b: T[]; launchRatios: number[] }> {
+  const { launches, rounds, seconds, warmUpSeconds } = roundSettings;
+  const all = { a: [] as T[], b: [] as T[], launchRatios: [] as number[] };
+  for (let launch = 0; launch < launches; launch += 1) {
+    const pair = await start();
+    try {
+      await warmUp(warmUpSeconds, pair.a, pair.b);
+      const results = await alternate(
+        rounds,
+        () => pair.a(seconds),
+        () => pair.b(seconds),
+      );
+      all.a.push(...results.a);
+      all.b.push(...results.b);
+      all.launchRatios.push(medianOfRatios(results.a.map(value), results.b.map(value)));
+    } finally {
+      await pair.stop();
+    }
+  }
+  return all;
 }
