@@ -72,7 +72,12 @@ function failureOf(failure: unknown): { error: string; cause: string } {
  */
 export function localWorkflowRunner(options: LocalRunnerOptions): WorkflowRunner {
   const { definition, tasks, notifier, clock, log } = options;
-  const machine = new StateMachine(definition as StateMachineDefinition);
+  // Not validated here: asl-validator's check took about 300 ms of every `npm start` (issue 14, P6).
+  // The pipeline's definition is checked once by a test (pipeline-definition.test.ts) and by Step
+  // Functions when a stack creates the state machine.
+  const machine = new StateMachine(definition as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
   const history = new RunHistory(options.keepFinished);
   const aborts = new Set<() => void>();
 
