@@ -69,6 +69,42 @@ describe('npm start', () => {
     expect(await running.exited).toBe(0);
   });
 
+  it('finishes a request in flight when Ctrl-C in a terminal signals the whole process group', async () => {
+    // A terminal sends SIGINT to every process of its foreground group, the engine's child included;
+    // the engine must stay up until the platform has finished and closes it.
+    const group = spawn(process.execPath, ['scripts/start.mjs'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    group.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise((resolve) => group.once('exit', resolve));
+    while (!output.includes('Server listening')) {
+      if (group.exitCode !== null) throw new Error(`skiff did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const body = JSON.stringify({ dateOfBirth: '1992-03-04' });
+    const request = httpRequest(`${base}/hello/grace`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'content-length': body.length },
+    });
+    const status = new Promise<number | undefined>((resolve, reject) => {
+      request.once('response', (response) => resolve(response.statusCode));
+      request.once('error', reject);
+    });
+    request.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(-(group.pid as number), 'SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    request.end(body.slice(10));
+    expect(await status).toBe(204);
+    expect(await exited).toBe(0);
+    expect(output).not.toContain('"level":50');
+  });
+
   it('refuses a bad configuration with a clear message and a non-zero exit', async () => {
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
       env: { ...process.env, ...env, PORT: 'eighty' },

@@ -56,6 +56,10 @@ async function startDynamo(host: string, port: number, path: string) {
       // with the benchmark on 2 cores: about a quarter more rows a second than the default four).
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+      // engine must outlive the requests the platform is finishing; the platform closes it last
+      // (`close` below), and it closes itself when the platform goes away (dynalite-process.mjs).
+      detached: true,
     },
   );
   const exited = once(child, 'exit');
