@@ -70,21 +70,33 @@ describe('npm start against moto (S3 → SQS → consumer)', () => {
     expect(Date.now() - dropped).toBeLessThan(10_000);
 
     // Handled messages are deleted: moto's test event and the object-created event are both gone.
+    // The consumer deletes a message once its handler has returned, just after the upload's final
+    // status is written, so the queue is read until it is empty (or the wait runs out).
     const sqs = new SQSClient({ ...client, endpoint });
     const { QueueUrl } = await sqs.send(
       new GetQueueUrlCommand({ QueueName: 'skiff-local-records-files-events' }),
     );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    sqs.destroy();
-    expect(Attributes).toEqual({
-      ApproximateNumberOfMessages: '0',
-      ApproximateNumberOfMessagesNotVisible: '0',
-    });
+    const counts = async () =>
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        )
+      ).Attributes;
+    try {
+      await vi.waitFor(
+        async () =>
+          expect(await counts()).toEqual({
+            ApproximateNumberOfMessages: '0',
+            ApproximateNumberOfMessagesNotVisible: '0',
+          }),
+        { timeout: 5_000, interval: 100 },
+      );
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it('stops at once on SIGTERM, aborting the 20-second long poll', async () => {
