@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 
@@ -275,5 +278,45 @@ describe('when the table is gone', () => {
       'dynamodb:skiff-local-greetings-birthdays': 'ResourceNotFoundException',
       s3: 'ok',
     });
+  });
+});
+
+describe('when the database stops answering', () => {
+  const engine = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let cut: TestPlatform;
+  beforeAll(async () => {
+    engine.listen(0, '127.0.0.1');
+    await once(engine, 'listening');
+    const { port } = engine.address() as AddressInfo;
+    cut = await startTestPlatform({
+      env: { SERVICES: 'greetings', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}` },
+    });
+    expect(
+      (await cut.app.inject({ method: 'PUT', url: '/hello/alice', payload: { dateOfBirth: '1990-01-02' } }))
+        .statusCode,
+    ).toBe(204);
+    engine.close();
+    engine.closeAllConnections();
+    await once(engine, 'close');
+  });
+  afterAll(() => cut.stop());
+
+  it('answers 503 with Retry-After once the SDK has given up, and logs the fault', async () => {
+    const response = await cut.app.inject({
+      method: 'GET',
+      url: '/hello/alice',
+      headers: { 'x-request-id': 'cut-1' },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(expectProblem(response)).toMatchObject({
+      title: 'Service Unavailable',
+      detail: 'A service this API depends on is busy or unreachable. Try again in a moment.',
+      instance: '/hello/alice',
+    });
+    expect(response.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+    const error = cut.logs().find((line) => line.requestId === 'cut-1' && line.level === 'error');
+    expect(error).toMatchObject({ msg: 'dependency unavailable' });
+    expect(JSON.stringify(error)).toContain('ECONNREFUSED');
   });
 });

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { faultKind, isTransient } from '../aws/transient-error.js';
 
 /** RFC 9457 problem details, plus any legacy fields a brief's client expects (e.g. `error`). */
 export interface Problem {
@@ -43,7 +44,14 @@ export function validationProblem(errors: FieldError[]): HttpProblem {
   );
 }
 
+/**
+ * How long a client is told to wait after a 503: the SDK has already retried with backoff, so the
+ * fault outlived a second or so; a client that waits one more before its own retry does not pile on.
+ */
+export const retryAfterSeconds = 1;
+
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.status === 503) reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(problem.status).type(problemContentType).send(problem);
 }
 
@@ -126,6 +134,16 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
   if (status < 500) {
     request.log.info({ code: error.code, status }, 'client error');
     return problemFor(request, status, clientErrorDetail(error, request));
+  }
+  if (error.statusCode === undefined && isTransient(error)) {
+    // Throttling, a dropped connection or a timeout that outlived the SDK's retries: still an error
+    // line (and a 5xx for the alarm), but a status that tells the client a retry may succeed.
+    request.log.error({ err: error, fault: faultKind(error) }, 'dependency unavailable');
+    return problemFor(
+      request,
+      503,
+      'A service this API depends on is busy or unreachable. Try again in a moment.',
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
   return problemFor(request, status, 'The server could not complete the request.');
