@@ -5,6 +5,8 @@ import { claimLeaseMs } from '../services/orders/pipeline-service.js';
 import { orphanAfterMs } from '../services/users/user-store.js';
 import { worstCaseCallMs } from './aws/clients.js';
 import { ConfigError, configVariables, loadConfig, publishDeadlineMs, shortestLeaseMs } from './config.js';
+import { EnvironmentSchema } from './config-schema.js';
+import { checkedKeywords } from './config-values.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -112,6 +114,43 @@ describe('loadConfig', () => {
 describe('strict values', () => {
   it.each(['1e3', '0x10', '3000.0', ' 8 0'])('refuses PORT=%s: whole numbers are digits only', (port) => {
     expect(() => loadConfig({ PORT: port })).toThrow(/PORT must be a whole number from 0 to 65535/);
+  });
+
+  it.each([
+    ['SKIFF_TRUST_PROXY', 'yes', /SKIFF_TRUST_PROXY must be true or false, got "yes"/],
+    ['SKIFF_TRUST_PROXY', '1', /SKIFF_TRUST_PROXY must be true or false/],
+    [
+      'SKIFF_AUCTION_ACCEPT_PROBABILITY',
+      'half',
+      /SKIFF_AUCTION_ACCEPT_PROBABILITY must be a number from 0 to 1/,
+    ],
+    ['AWS_ENDPOINT_URL_S3', 'http://exa mple.org', /AWS_ENDPOINT_URL_S3 must be an http\(s\) URL/],
+    ['AWS_ENDPOINT_URL_S3', 'ftp://example.org', /AWS_ENDPOINT_URL_S3 must be an http\(s\) URL/],
+    ['LOG_LEVEL', 'INFO', /LOG_LEVEL must be one of fatal/],
+  ])('refuses %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reads flags, fractions and levels as typed values', () => {
+    const config = loadConfig({
+      SKIFF_TRUST_PROXY: 'true',
+      SKIFF_AUCTION_READY_PROBABILITY: '.25',
+      SKIFF_AUCTION_ACCEPT_PROBABILITY: '1',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.trustProxy).toBe(true);
+    expect(config.orders.auction).toMatchObject({ readyProbability: 0.25, acceptProbability: 1 });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('declares no rule the reader does not check', () => {
+    const documentation = ['description', 'examples'];
+    for (const schema of Object.values(EnvironmentSchema.properties)) {
+      const rules = Object.keys(schema).filter(
+        (key) => !key.startsWith('x-') && !documentation.includes(key),
+      );
+      expect(checkedKeywords).toEqual(expect.arrayContaining(rules));
+    }
   });
 
   it('takes a URL scheme in any case, as URLs do', () => {

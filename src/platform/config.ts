@@ -1,6 +1,6 @@
 /**
- * Typed configuration read from the environment only, validated once at start against the schema
- * in `config-schema.ts` (types, ranges, defaults, descriptions), then shaped for the services. The
+ * Typed configuration read from the environment only, checked once at start against the schema
+ * in `config-schema.ts` (by `config-values.ts`) (types, ranges, defaults, descriptions), then shaped for the services. The
  * README table is held against that schema by a test, so the two cannot drift apart. Every bad value
  * is named in one start-up message.
  */
@@ -12,7 +12,7 @@ import {
   type LogLevel,
   type VariableDoc,
 } from './config-schema.js';
-import { compileValidator } from './schema/compile.js';
+import { readValue, type VariableSchema } from './config-values.js';
 import { isTimeZone } from './time-zone.js';
 
 export { configVariables, type LogLevel } from './config-schema.js';
@@ -119,25 +119,24 @@ function localTenants(entries: string[][]): Config['records']['localTenants'] {
   return entries.map(([id = '', timeZone = '', key = '']) => ({ id, timeZone, key }));
 }
 
-const validate = compileValidator<EnvironmentValues>('config', EnvironmentSchema);
-const variableSchemas = EnvironmentSchema.properties as unknown as Record<string, VariableDoc>;
+const variableSchemas = EnvironmentSchema.properties as unknown as Record<
+  string,
+  VariableSchema & VariableDoc & { default?: unknown }
+>;
 
-/** The set variables (trimmed, empty as unset) checked against the schema, with defaults filled in. */
+/** The set variables (trimmed, empty as unset) read as the schema says, defaults filled in. */
 function readEnvironment(env: Env, problems: string[]): EnvironmentValues {
   const values: Record<string, unknown> = {};
-  for (const name of Object.keys(variableSchemas)) {
-    const value = env[name]?.trim();
-    if (value) values[name] = value;
-  }
-  const raw = { ...values };
-  const valid = validate(values);
-  const names = new Set((valid ? [] : (validate.errors ?? [])).map((error) => error.instancePath.slice(1)));
-  for (const [name, value] of Object.entries(raw)) {
-    if (variableSchemas[name]?.['x-digits'] && !/^\d+$/.test(String(value))) names.add(name);
-  }
-  for (const name of names) {
-    const expected = variableSchemas[name]?.['x-expected'] ?? 'valid';
-    problems.push(`${name} must be ${expected}, got "${String(raw[name])}"`);
+  for (const [name, schema] of Object.entries(variableSchemas)) {
+    const text = env[name]?.trim();
+    if (!text) {
+      if (schema.default !== undefined) values[name] = schema.default;
+      continue;
+    }
+    const value = schema['x-digits'] && !/^\d+$/.test(text) ? undefined : readValue(schema, text);
+    if (value === undefined)
+      problems.push(`${name} must be ${schema['x-expected'] ?? 'valid'}, got "${text}"`);
+    else values[name] = value;
   }
   return values as EnvironmentValues;
 }

@@ -35,8 +35,6 @@ const validatorOptions = {
   body: bodyOptions,
   /** Path, query and headers arrive as text: coerced to the declared types, otherwise as bodies. */
   coercing: { ...bodyOptions, coerceTypes: true },
-  /** The environment's variables (`config.ts`): text coerced, defaults filled in. */
-  config: { coerceTypes: true, useDefaults: true, allErrors: true, strict: false, validateSchema: false },
 } satisfies Record<string, Options>;
 
 export type ValidatorName = keyof typeof validatorOptions;
