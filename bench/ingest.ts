@@ -105,7 +105,7 @@ async function main() {
     records: dynamoRecordStore(aws.documents, resources.tables.records.name),
     tenants,
     lease: dynamoTenantLease(aws.documents, resources.tables.uploads.name),
-    files: s3FileStore(aws.s3, resources.buckets.files.name),
+    files: s3FileStore(aws, resources.buckets.files.name),
     clock: () => new Date(),
     log,
     maxCsvBytes: 1024 * 1024 * 1024,

@@ -18,7 +18,7 @@ export const recordsApi: ServiceModule<typeof recordsResources> = {
     const tenants = dynamoTenantStore(aws.documents, resources.tables.tenants.name);
     const uploads = dynamoUploadStore(aws.documents, resources.tables.uploads.name);
     const records = dynamoRecordStore(aws.documents, resources.tables.records.name);
-    const files = s3FileStore(aws.s3, resources.buckets.files.name);
+    const files = s3FileStore(aws, resources.buckets.files.name);
     const maxCsvBytes = config.records.maxCsvBytes;
     return {
       routes: recordsRoutes({ tenants, uploads, records, files, clock, newId: uuidV7, maxCsvBytes }),

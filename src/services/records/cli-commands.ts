@@ -35,7 +35,7 @@ export function recordsCommands(
 ) {
   const tenants = dynamoTenantStore(aws.documents, resources.tables.tenants.name);
   const uploads = dynamoUploadStore(aws.documents, resources.tables.uploads.name);
-  const files = s3FileStore(aws.s3, resources.buckets.files.name);
+  const files = s3FileStore(aws, resources.buckets.files.name);
 
   return {
     async addTenant(id: string, timeZone: string): Promise<string> {

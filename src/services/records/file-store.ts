@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { AwsClients } from '../../platform/aws/client-set.js';
 
 /** What S3 says of a stored object; `eTag` without the quotes S3 puts around it. */
 export interface ObjectInfo {
@@ -25,22 +26,27 @@ export interface FileStore {
 
 const unquoted = (eTag: string | undefined) => (eTag ?? '').replaceAll('"', '');
 
-export function s3FileStore(s3: S3Client, bucket: string): FileStore {
+/**
+ * The S3 client is asked of `aws` at each call, so it is built on the first file stored or read: the
+ * records API's cold start, which most often serves a query, does not pay for it (P5 in
+ * docs/performance.md).
+ */
+export function s3FileStore(aws: Pick<AwsClients, 's3'>, bucket: string): FileStore {
   const open = async (key: string) => {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return { body: object.Body as Readable, eTag: unquoted(object.ETag) };
   };
   return {
     async put(key, body, contentType) {
       await new Upload({
-        client: s3,
+        client: aws.s3,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
       }).done();
     },
     open,
     async head(key) {
       try {
-        const object = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const object = await aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return {
           size: object.ContentLength ?? 0,
           eTag: unquoted(object.ETag),
@@ -59,7 +65,7 @@ export function s3FileStore(s3: S3Client, bucket: string): FileStore {
       return digest.digest('hex');
     },
     async delete(key) {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await aws.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
   };
 }

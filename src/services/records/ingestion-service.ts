@@ -24,7 +24,7 @@ export const recordsIngestion: ServiceModule<typeof recordsResources> = {
       uploads: dynamoUploadStore(aws.documents, resources.tables.uploads.name),
       records: dynamoRecordStore(aws.documents, resources.tables.records.name),
       tenants: dynamoTenantStore(aws.documents, resources.tables.tenants.name),
-      files: s3FileStore(aws.s3, resources.buckets.files.name),
+      files: s3FileStore(aws, resources.buckets.files.name),
       lease: dynamoTenantLease(aws.documents, resources.tables.uploads.name),
       clock,
       log,
