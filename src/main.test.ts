@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -105,9 +105,10 @@ describe('npm start', () => {
     expect(output).not.toContain('"level":50');
   });
 
-  it('refuses a bad configuration with a clear message and a non-zero exit', async () => {
+  /** Runs `npm start` until it exits by itself: its exit code and what it wrote to stderr. */
+  async function failedStart(extra: Record<string, string>) {
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
-      env: { ...process.env, ...env, PORT: 'eighty' },
+      env: { ...process.env, ...env, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -115,8 +116,30 @@ describe('npm start', () => {
       stderr += chunk;
     });
     const code = await new Promise((resolve) => child.once('exit', resolve));
+    return { code, stderr };
+  }
+
+  it('refuses a bad configuration with a clear message and a non-zero exit', async () => {
+    const { code, stderr } = await failedStart({ PORT: 'eighty' });
     expect(code).toBe(1);
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toContain('PORT must be a whole number');
+  });
+
+  it('leaves no engine running when it fails after forking the embedded DynamoDB', async () => {
+    // The zone is checked where the platform reads the tenants, after the engine's fork (src/main.ts).
+    const ownData = await mkdtemp(join(tmpdir(), 'skiff-main-failed-'));
+    try {
+      const { code, stderr } = await failedStart({
+        SKIFF_DATA_DIR: ownData,
+        SKIFF_LOCAL_TENANTS: 'acme:Mars/Base:acme-key',
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain('SKIFF_LOCAL_TENANTS');
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes).not.toContain(join(ownData, 'dynamodb'));
+    } finally {
+      await rm(ownData, { recursive: true, force: true });
+    }
   });
 });

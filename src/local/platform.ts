@@ -13,6 +13,8 @@ import { physicalName, resolveResources } from '../platform/resources.js';
 import type { ServiceModule } from '../platform/service.js';
 import { localWorkflowRunner } from '../platform/workflow/local-runner.js';
 import { selectServices } from '../services/catalog.js';
+import type { EmbeddedDynamo } from './dynamo-engine.js';
+import { localEngineOptions } from './engine-options.js';
 import { localCredentials, type ObjectCreated, startEmbeddedEngines, startEmbeddedS3 } from './engines.js';
 import { provisionResources } from './provision.js';
 import { localRoutes } from './routes.js';
@@ -108,6 +110,12 @@ export interface LocalPlatformOptions {
   /** Wraps the inbox, e.g. to make publishing fail in a test; the inbox still records what got through. */
   notifier?: (inbox: LocalInbox) => Notifier;
   s3Events?: S3EventsTuning;
+  /**
+   * The embedded DynamoDB, forked already with the options `localEngineOptions` gives (./engine-options.ts) (`npm start`
+   * forks it before it loads the platform's modules, so the two start side by side). Used when both
+   * engines are embedded; the platform closes it with the rest.
+   */
+  embeddedDynamo?: Promise<EmbeddedDynamo>;
 }
 
 interface LocalEngines {
@@ -123,18 +131,14 @@ interface LocalEngines {
  * LocalStack) beside the embedded S3; an S3 elsewhere needs a DynamoDB elsewhere too, since its
  * events come through SQS, which only such an emulator provides.
  */
-async function startEngines(config: Config): Promise<LocalEngines> {
+async function startEngines(config: Config, embeddedDynamo?: Promise<EmbeddedDynamo>): Promise<LocalEngines> {
   const { dynamodb, s3 } = config.endpoints;
-  const options = {
-    host: '127.0.0.1',
-    dataDir: config.dataDir,
-    dynamodbPort: config.localPorts.dynamodb,
-    s3Port: config.localPorts.s3,
-  };
-  if (dynamodb === undefined && s3 === undefined) {
-    const engines = await startEmbeddedEngines(options);
+  const both = localEngineOptions(config);
+  if (both) {
+    const engines = await startEmbeddedEngines(both, embeddedDynamo);
     return { ...engines, embedded: ['dynamodb', 's3'], s3Events: engines.onObjectCreated };
   }
+  const options = { host: '127.0.0.1', dataDir: config.dataDir, s3Port: config.localPorts.s3 };
   if (dynamodb === undefined) {
     throw new Error(
       'An S3 endpoint needs a DynamoDB endpoint too: set AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL',
@@ -166,7 +170,7 @@ export async function startLocalPlatform(
   const log = logger.child({ service: 'local' });
   // Read before anything starts, so a bad SKIFF_LOCAL_TENANTS leaves nothing running behind it.
   const tenants = services.some((s) => s.name === 'records') ? config.records.localTenants : [];
-  const engines = await startEngines(config);
+  const engines = await startEngines(config, options.embeddedDynamo);
   log.info({ endpoints: engines.endpoints, embedded: engines.embedded }, 'engines ready');
   const aws = createAwsClients({
     region: config.region,

@@ -1,0 +1,23 @@
+import type { Config } from '../platform/config.js';
+import type { DynamoEngineOptions } from './dynamo-engine.js';
+
+/** Where the embedded engines listen, and the folder for their data, kept across restarts. */
+export interface EngineOptions extends DynamoEngineOptions {
+  s3Port: number;
+}
+
+/**
+ * The embedded engines' options when the configuration runs both of them embedded (no
+ * AWS_ENDPOINT_URL* names DynamoDB or S3), else undefined. Light on imports, so `npm start` can
+ * read it before it loads the platform (src/main.ts).
+ */
+export function localEngineOptions(config: Config): EngineOptions | undefined {
+  const { dynamodb, s3 } = config.endpoints;
+  if (dynamodb !== undefined || s3 !== undefined) return undefined;
+  return {
+    host: '127.0.0.1',
+    dataDir: config.dataDir,
+    dynamodbPort: config.localPorts.dynamodb,
+    s3Port: config.localPorts.s3,
+  };
+}
