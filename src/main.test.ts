@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,10 +49,13 @@ describe('npm start', () => {
     }
   });
 
-  it('finishes a request in flight before it stops', async () => {
-    const running = await startSkiff('scripts/start.mjs', env);
+  /**
+   * A PUT whose body is half sent when `signal` runs, and finished 300 ms after: the request is under
+   * way when the signal arrives. Gives the answer's status.
+   */
+  async function signalMidRequest(username: string, signal: () => void) {
     const body = JSON.stringify({ dateOfBirth: '1991-02-03' });
-    const request = httpRequest(`${base}/hello/ida`, {
+    const request = httpRequest(`${base}/hello/${username}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'content-length': body.length },
     });
@@ -59,50 +63,29 @@ describe('npm start', () => {
       request.once('response', (response) => resolve(response.statusCode));
       request.once('error', reject);
     });
-    // Half the body is sent, so the request is under way when the signal arrives.
     request.write(body.slice(0, 10));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    running.process.kill('SIGTERM');
+    signal();
     await new Promise((resolve) => setTimeout(resolve, 300));
     request.end(body.slice(10));
-    expect(await status).toBe(204);
+    return status;
+  }
+
+  it('finishes a request in flight before it stops', async () => {
+    const running = await startSkiff('scripts/start.mjs', env);
+    expect(await signalMidRequest('ida', () => running.process.kill('SIGTERM'))).toBe(204);
     expect(await running.exited).toBe(0);
   });
 
   it('finishes a request in flight when Ctrl-C in a terminal signals the whole process group', async () => {
     // A terminal sends SIGINT to every process of its foreground group, the engine's child included;
     // the engine must stay up until the platform has finished and closes it.
-    const group = spawn(process.execPath, ['scripts/start.mjs'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    group.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise((resolve) => group.once('exit', resolve));
-    while (!output.includes('Server listening')) {
-      if (group.exitCode !== null) throw new Error(`skiff did not start:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const body = JSON.stringify({ dateOfBirth: '1992-03-04' });
-    const request = httpRequest(`${base}/hello/grace`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', 'content-length': body.length },
-    });
-    const status = new Promise<number | undefined>((resolve, reject) => {
-      request.once('response', (response) => resolve(response.statusCode));
-      request.once('error', reject);
-    });
-    request.write(body.slice(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    process.kill(-(group.pid as number), 'SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    request.end(body.slice(10));
-    expect(await status).toBe(204);
-    expect(await exited).toBe(0);
-    expect(output).not.toContain('"level":50');
+    const group = await startSkiff('scripts/start.mjs', env, { detached: true });
+    expect(
+      await signalMidRequest('grace', () => process.kill(-(group.process.pid as number), 'SIGINT')),
+    ).toBe(204);
+    expect(await group.exited).toBe(0);
+    expect(group.output()).not.toContain('"level":50');
   });
 
   /** Runs `npm start` until it exits by itself: its exit code and what it wrote to stderr. */
@@ -124,6 +107,23 @@ describe('npm start', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toContain('PORT must be a whole number');
+  });
+
+  it("names the embedded DynamoDB's port when another program holds it", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) =>
+      holder.listen(Number(env.SKIFF_LOCAL_DYNAMODB_PORT), '127.0.0.1', resolve),
+    );
+    try {
+      const { code, stderr } = await failedStart({});
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `skiff could not start: Error: the embedded DynamoDB could not listen on 127.0.0.1:${env.SKIFF_LOCAL_DYNAMODB_PORT}`,
+      );
+      expect(stderr).not.toMatch(/unhandled|UnhandledPromiseRejection/i);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('leaves no engine running when it fails after forking the embedded DynamoDB', async () => {

@@ -17,13 +17,20 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `entry` (TypeScript, through tsx; or built JavaScript) and waits until it listens. */
-export async function startSkiff(entry: string, env: Record<string, string>, cwd?: string): Promise<Running> {
+/**
+ * Starts `entry` (TypeScript, through tsx; or built JavaScript) and waits until it listens.
+ * `detached` puts it at the head of a process group of its own, as a terminal's foreground job is.
+ */
+export async function startSkiff(
+  entry: string,
+  env: Record<string, string>,
+  { detached = false }: { detached?: boolean } = {},
+): Promise<Running> {
   const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
   const child = spawn(process.execPath, args, {
-    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   });
   let output = '';
   child.stdout.on('data', (chunk) => {
