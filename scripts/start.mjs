@@ -30,10 +30,11 @@ async function writeAtomically(files) {
 async function removeStaleOutputs(files) {
   const written = new Set(files.map((file) => basename(file.path)));
   for (const name of await readdir(outdir)) {
+    if (written.has(name)) continue;
     const path = new URL(name, outdir);
     // Another start may have renamed or removed it since the listing.
-    const modified = written.has(name) ? undefined : (await stat(path).catch(() => undefined))?.mtimeMs;
-    if (modified !== undefined && modified < Date.now() - 60_000) await rm(path, { force: true });
+    const modified = (await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now();
+    if (modified < Date.now() - 60_000) await rm(path, { force: true });
   }
 }
 

@@ -6,6 +6,16 @@ export interface EngineOptions extends DynamoEngineOptions {
   s3Port: number;
 }
 
+/** Where the embedded engines listen, whichever of them the configuration embeds. */
+export function engineOptionsOf(config: Config): EngineOptions {
+  return {
+    host: '127.0.0.1',
+    dataDir: config.dataDir,
+    dynamodbPort: config.localPorts.dynamodb,
+    s3Port: config.localPorts.s3,
+  };
+}
+
 /**
  * The embedded engines' options when the configuration runs both of them embedded (no
  * AWS_ENDPOINT_URL* names DynamoDB or S3), else undefined. Light on imports, so `npm start` can
@@ -13,11 +23,5 @@ export interface EngineOptions extends DynamoEngineOptions {
  */
 export function localEngineOptions(config: Config): EngineOptions | undefined {
   const { dynamodb, s3 } = config.endpoints;
-  if (dynamodb !== undefined || s3 !== undefined) return undefined;
-  return {
-    host: '127.0.0.1',
-    dataDir: config.dataDir,
-    dynamodbPort: config.localPorts.dynamodb,
-    s3Port: config.localPorts.s3,
-  };
+  return dynamodb === undefined && s3 === undefined ? engineOptionsOf(config) : undefined;
 }

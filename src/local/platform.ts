@@ -14,7 +14,7 @@ import type { ServiceModule } from '../platform/service.js';
 import { localWorkflowRunner } from '../platform/workflow/local-runner.js';
 import { selectServices } from '../services/catalog.js';
 import type { EmbeddedDynamo } from './dynamo-engine.js';
-import { localEngineOptions } from './engine-options.js';
+import { engineOptionsOf, localEngineOptions } from './engine-options.js';
 import { localCredentials, type ObjectCreated, startEmbeddedEngines, startEmbeddedS3 } from './engines.js';
 import { provisionResources } from './provision.js';
 import { localRoutes } from './routes.js';
@@ -111,8 +111,8 @@ export interface LocalPlatformOptions {
   notifier?: (inbox: LocalInbox) => Notifier;
   s3Events?: S3EventsTuning;
   /**
-   * The embedded DynamoDB, forked already with the options `localEngineOptions` gives (./engine-options.ts) (`npm start`
-   * forks it before it loads the platform's modules, so the two start side by side). Used when both
+   * The embedded DynamoDB, already forked with the options `localEngineOptions` gives: `npm start`
+   * forks it before it loads the platform's modules, so the two start side by side. Used when both
    * engines are embedded; the platform closes it with the rest.
    */
   embeddedDynamo?: Promise<EmbeddedDynamo>;
@@ -138,14 +138,13 @@ async function startEngines(config: Config, embeddedDynamo?: Promise<EmbeddedDyn
     const engines = await startEmbeddedEngines(both, embeddedDynamo);
     return { ...engines, embedded: ['dynamodb', 's3'], s3Events: engines.onObjectCreated };
   }
-  const options = { host: '127.0.0.1', dataDir: config.dataDir, s3Port: config.localPorts.s3 };
   if (dynamodb === undefined) {
     throw new Error(
       'An S3 endpoint needs a DynamoDB endpoint too: set AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL',
     );
   }
   if (s3 === undefined) {
-    const embedded = await startEmbeddedS3(options);
+    const embedded = await startEmbeddedS3(engineOptionsOf(config));
     return {
       endpoints: { dynamodb, s3: embedded.url },
       embedded: ['s3'],

@@ -1,8 +1,8 @@
 /**
- * Typed configuration read from the environment only, checked once at start against the schema
- * in `config-schema.ts` (by `config-values.ts`) (types, ranges, defaults, descriptions), then shaped for the services. The
- * README table is held against that schema by a test, so the two cannot drift apart. Every bad value
- * is named in one start-up message.
+ * Typed configuration read from the environment only, checked once at start against the schema in
+ * `config-schema.ts` (types, ranges, defaults, descriptions; read by `config-values.ts`), then shaped
+ * for the services. The README table is held against that schema by a test, so the two cannot drift
+ * apart. Every bad value is named in one start-up message.
  */
 import { randomBytes } from 'node:crypto';
 import { worstCaseCallMs } from './aws/call-limits.js';
