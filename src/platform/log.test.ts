@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from './log.js';
+import { censorNested, loggerOptions } from './log.js';
 
 /** A logger at info writing into an array, one parsed line per entry. */
 function capture() {
@@ -29,6 +29,37 @@ describe('log lines never carry personal data', () => {
     });
     // The caller's object is not changed.
     expect(user.email).toBe('ada@example.com');
+  });
+
+  it("censors personal keys at any depth, in arrays too, without touching the caller's objects", () => {
+    const { log, lines } = capture();
+    const rows = [{ line: 2, patient: { name: 'Ada', dateOfBirth: '1990-07-14' } }, { line: 3 }];
+    log.warn({ upload: { tenant: 't-1', rejected: rows } }, 'rows rejected');
+    expect(lines[0]).toMatchObject({
+      upload: {
+        tenant: 't-1',
+        rejected: [{ line: 2, patient: { name: '[redacted]', dateOfBirth: '[redacted]' } }, { line: 3 }],
+      },
+    });
+    expect(JSON.stringify(lines[0])).not.toMatch(/Ada|1990/);
+    expect(rows[0]?.patient.name).toBe('Ada');
+  });
+
+  it('copies nothing when a line holds no personal key', () => {
+    const line = { upload: { tenant: 't-1', rows: [{ line: 2 }] }, count: 3, bytes: Buffer.from('ada') };
+    expect(censorNested(line)).toBe(line);
+  });
+
+  it('censors whole what lies deeper than it searches, and ends on a cycle', () => {
+    const { log, lines } = capture();
+    let deep: Record<string, unknown> = { email: 'ada@example.com' };
+    for (let level = 0; level < 12; level++) deep = { level, next: deep };
+    const cycle: Record<string, unknown> = { id: 'c-1' };
+    cycle.self = cycle;
+    log.info({ deep, cycle }, 'nested');
+    expect(JSON.stringify(lines[0])).not.toContain('ada@example.com');
+    expect(JSON.stringify(lines[0])).toContain('[redacted]');
+    expect(lines[0]?.cycle).toEqual({ id: 'c-1', self: '[Circular]' });
   });
 
   it("censors a child logger's bindings", () => {

@@ -6,40 +6,72 @@ import type { LogLevel } from './config.js';
 const censor = '[redacted]';
 
 /**
- * Keys never written to a log, at the top of a line or one level down (`{ user: { email } }`).
- * Request bodies and URLs are not logged at all (usernames sit in paths), so these catch what a
- * handler might pass to the logger by mistake. `req` and `res` are left to their serializers, which
- * write only the method, the route pattern and the status (so no header can reach a line).
+ * Keys never written to a log, at any depth of a line (`{ batch: [{ user: { email } }] }`). Request
+ * bodies and URLs are not logged at all (usernames sit in paths), so these catch what a handler might
+ * pass to the logger by mistake. `req` and `res` are left to their serializers, which write only the
+ * method, the route pattern and the status (so no header can reach a line).
  */
 export const personalKeys = ['email', 'name', 'username', 'dateOfBirth'];
+const personal = new Set(personalKeys);
 const serializedKeys = new Set(['req', 'res']);
 
-const hasPersonalKey = (value: object) => personalKeys.some((key) => Object.hasOwn(value, key));
+/** Deeper than any line the services write: what lies below is censored whole, unread. */
+const maxDepth = 8;
 
-/** A copy with the personal keys censored; an Error stays an Error (type, message and stack kept). */
-function censoredCopy(value: object): object {
-  const copy = Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
-  for (const key of personalKeys) {
-    if (Object.hasOwn(value, key)) Object.defineProperty(copy, key, { value: censor, enumerable: true });
-  }
-  return copy;
+/** Objects whose keys JSON writes: not a Buffer's or a typed array's bytes. */
+const isSearchable = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !ArrayBuffer.isView(value);
+
+/** A shallow copy that keeps an Error an Error (type, message and stack) and an array an array. */
+function shallowCopy(value: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(value)) return value.slice() as unknown as Record<string, unknown>;
+  return Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
 }
 
 /**
- * One level down, by hand: pino's wildcard paths (`*.email`) deep-clone every line they look at,
- * which doubled the cost of each request's log line (docs/performance.md, P2). The top level stays
+ * `value` with every personal key censored, at any depth: the same object when it holds none, so a
+ * line without personal data is not copied; otherwise copies along the paths that change, never the
+ * caller's objects. `ancestors` stops a cycle, which the JSON writer marks `[Circular]`.
+ */
+function censored(value: Record<string, unknown>, ancestors: object[]): Record<string, unknown> | string {
+  if (ancestors.length >= maxDepth) return censor;
+  let copy: Record<string, unknown> | undefined;
+  ancestors.push(value);
+  for (const key in value) {
+    const field = value[key];
+    let replacement: unknown = field;
+    if (personal.has(key)) replacement = censor;
+    else if (isSearchable(field) && !ancestors.includes(field)) replacement = censored(field, ancestors);
+    if (replacement === field) continue;
+    copy ??= shallowCopy(value);
+    Object.defineProperty(copy, key, {
+      value: replacement,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  ancestors.pop();
+  return copy ?? value;
+}
+
+/**
+ * pino's `formatters.log`: the line's nested objects, searched by hand. pino's wildcard paths
+ * (`*.email`) deep-clone every line they look at, which doubled the cost of each request's log line
+ * (docs/performance.md, P2); this copies nothing unless a personal key is found. The top level stays
  * with pino's redaction, which is compiled and cheap, and covers a child logger's bindings too.
  */
 export function censorNested(line: Record<string, unknown>): Record<string, unknown> {
-  let censored: Record<string, unknown> | undefined;
+  let result: Record<string, unknown> | undefined;
   for (const key in line) {
     const value = line[key];
-    if (serializedKeys.has(key) || value === null || typeof value !== 'object' || !hasPersonalKey(value))
-      continue;
-    censored ??= { ...line };
-    censored[key] = censoredCopy(value);
+    if (serializedKeys.has(key) || !isSearchable(value)) continue;
+    const replacement = censored(value, [line]);
+    if (replacement === value) continue;
+    result ??= { ...line };
+    result[key] = replacement;
   }
-  return censored ?? line;
+  return result ?? line;
 }
 
 /**
