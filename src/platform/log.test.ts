@@ -46,6 +46,17 @@ describe('log lines never carry personal data', () => {
     expect(patient.name).toBe('Ada');
   });
 
+  it('censors a frozen object without throwing', () => {
+    const { log, lines } = capture();
+    const user = Object.freeze({ email: 'ada@example.com', id: 'u-1' });
+    const rows = Object.freeze([Object.freeze({ name: 'Ada' })]);
+    log.info({ user, rows }, 'frozen');
+    expect(lines[0]).toMatchObject({
+      user: { email: '[redacted]', id: 'u-1' },
+      rows: [{ name: '[redacted]' }],
+    });
+  });
+
   it('copies nothing when a line holds no personal key', () => {
     const line = { upload: { tenant: 't-1', rows: [{ line: 2 }] }, count: 3, bytes: Buffer.from('ada') };
     expect(censorNested(line)).toBe(line);

@@ -22,10 +22,18 @@ const maxDepth = 8;
 const isSearchable = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !ArrayBuffer.isView(value);
 
-/** A shallow copy that keeps an Error an Error (type, message and stack) and an array an array. */
+/**
+ * A shallow copy that keeps an Error an Error (type, message and stack) and an array an array. Its
+ * own fields are made writable, so a frozen object's copy can be censored: a logger must not throw.
+ */
 function shallowCopy(value: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(value)) return value.slice() as unknown as Record<string, unknown>;
-  return Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
+  const fields = Object.getOwnPropertyDescriptors(value);
+  for (const field of Object.values(fields)) {
+    field.configurable = true;
+    if ('value' in field) field.writable = true;
+  }
+  return Object.create(Object.getPrototypeOf(value), fields);
 }
 
 /**
