@@ -60,7 +60,8 @@ export const lambdaEntries: readonly LambdaEntry[] = [
   entry('orders', 'fetch-results', 'worker', ['dynamodb']),
   entry('orders', 'deliver-batch', 'worker', ['dynamodb', 's3', 'sns']),
   entry('orders', 'summarize-run', 'worker', ['dynamodb']),
-  entry('records', 'api', 'http', ['dynamodb', 's3']),
+  entry('records', 'api', 'http', ['dynamodb']),
+  entry('records', 'uploads', 'http', ['dynamodb', 's3']),
   entry('records', 'ingest', 'worker', ['dynamodb', 's3']),
   entry('records', 'recovery', 'worker', ['dynamodb', 's3']),
 ];

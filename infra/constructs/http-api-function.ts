@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Role } from 'aws-cdk-lib/aws-iam';
@@ -27,20 +27,22 @@ export interface HttpApiFunctionProps {
  * stage throttling and alarms on 5xx, function errors and throttles.
  */
 export class HttpApiFunction extends Construct {
+  /** The default function: every route no `routeTo` function takes. */
   readonly function: LambdaFunction;
+  /** Every function behind the API: the default one first, then those `routeTo` added. */
+  readonly functions: LambdaFunction[];
   /** The alias API Gateway invokes. */
   readonly live: Alias;
   readonly role: Role;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly alarms: Alarm[];
+  readonly #props: HttpApiFunctionProps;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    { service, function: name, environment, variables }: HttpApiFunctionProps,
-  ) {
+  constructor(scope: Construct, id: string, props: HttpApiFunctionProps) {
     super(scope, id);
+    this.#props = props;
+    const { service, function: name, environment, variables } = props;
     const lambda = new ServiceFunction(this, 'Lambda', {
       service,
       function: name,
@@ -50,6 +52,7 @@ export class HttpApiFunction extends Construct {
       timeout: httpFunctionTimeout,
     });
     this.function = lambda.function;
+    this.functions = [lambda.function];
     this.live = lambda.live;
     this.role = lambda.role;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -82,5 +85,31 @@ export class HttpApiFunction extends Construct {
       ),
       ...lambda.alarms,
     ];
+  }
+
+  /**
+   * A function of its own for some of the API's routes, with the default function's settings: API
+   * Gateway sends `routes` to it and every other route to the default one. For routes whose code
+   * the others should not load on a cold start (records' uploads: S3 and multipart parsing).
+   */
+  routeTo(
+    id: string,
+    { function: name, description }: { function: string; description: string },
+    routes: { method: HttpMethod; path: string }[],
+  ): ServiceFunction {
+    const { service, environment, variables } = this.#props;
+    const lambda = new ServiceFunction(this, id, {
+      service,
+      function: name,
+      description,
+      environment,
+      variables,
+      timeout: httpFunctionTimeout,
+    });
+    const integration = new HttpLambdaIntegration(id, lambda.live);
+    for (const { method, path } of routes) this.api.addRoutes({ path, methods: [method], integration });
+    this.functions.push(lambda.function);
+    this.alarms.push(...lambda.alarms);
+    return lambda;
   }
 }

@@ -21,6 +21,7 @@ import { recordsApi } from '../../src/services/records/api-service.js';
 import { multipartForm } from '../../src/services/records/records-test-client.js';
 import { recordsResources } from '../../src/services/records/resources.js';
 import { dynamoTenantStore } from '../../src/services/records/tenant-store.js';
+import { recordsUploads } from '../../src/services/records/uploads-service.js';
 import { keptBundle } from '../lambda-bundle-cache.js';
 
 /**
@@ -36,6 +37,7 @@ const parts: Record<string, ServiceModule> = {
   'donations-api': donationsApi as ServiceModule,
   'orders-api': ordersApi as ServiceModule,
   'records-api': recordsApi as ServiceModule,
+  'records-uploads': recordsUploads as ServiceModule,
 };
 let platform: TestPlatform;
 let lambda: ReturnType<typeof lambdaEnvironment>;
@@ -127,11 +129,11 @@ describe('the bundles on the embedded engines', () => {
     expect(json(found)).toMatchObject({ ...order, status: 'pending' });
   });
 
-  it('records takes an upload, the ingester bundle ingests it, and a query finds the rows', async () => {
+  it('records: the uploads bundle takes a file, the ingester bundle ingests it, the API bundle finds the rows', async () => {
     const csv =
       'medical_record_number,first_name,last_name,date_time,doctors_notes\nB-1,Ada,Bundle,2026-01-01 10:00,n\n';
     const form = multipartForm([{ name: 'visits.csv', content: csv }]);
-    const upload = await call('records-api', {
+    const upload = await call('records-uploads', {
       ...withKey(httpApiEvent('POST', '/uploads')),
       headers: { ...withKey(httpApiEvent('POST', '/uploads')).headers, ...form.headers },
       body: form.payload.toString('base64'),
@@ -170,6 +172,14 @@ describe('the bundles on the embedded engines', () => {
       items: [expect.objectContaining({ medical_record_number: 'B-1' })],
       nextCursor: null,
     });
+    const [{ uploadId }] = json(upload);
+    const status = await call('records-api', withKey(httpApiEvent('GET', `/uploads/${uploadId}`)));
+    expect(json(status)).toMatchObject({ uploadId, status: 'completed', rows: { ingested: 1 } });
+  });
+
+  it('records: the API bundle has no upload route, which API Gateway sends to the uploads bundle', async () => {
+    const upload = await call('records-api', withKey(httpApiEvent('POST', '/uploads')));
+    expect(upload.statusCode).toBe(404);
   });
 });
 
@@ -215,6 +225,13 @@ const badRequests: [string, string, APIGatewayProxyEventV2][] = [
     'records-api',
     'a cursor it never gave',
     withQuery(withKey(httpApiEvent('GET', '/records')), 'cursor=abc'),
+  ],
+  ['records-uploads', 'no API key', httpApiEvent('POST', '/uploads')],
+  ['records-uploads', 'a JSON body, not a form', withKey(httpApiEvent('POST', '/uploads', { file: 'x' }))],
+  [
+    'records-uploads',
+    'a report of an id it never gave',
+    withKey(httpApiEvent('GET', '/uploads/nope/report')),
   ],
 ];
 

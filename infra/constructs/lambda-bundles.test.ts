@@ -13,6 +13,7 @@ import {
 } from '../../src/services/orders/pipeline-service.js';
 import { recordsApi } from '../../src/services/records/api-service.js';
 import { recordsIngestion } from '../../src/services/records/ingestion-service.js';
+import { recordsUploads } from '../../src/services/records/uploads-service.js';
 import { usersService } from '../../src/services/users/service.js';
 import {
   buildLambdaBundle,
@@ -49,6 +50,7 @@ const parts: Record<string, Pick<ServiceModule, 'clients'>> = {
   'orders-deliver-batch': ordersDeliverBatch,
   'orders-summarize-run': ordersSummarizeRun,
   'records-api': recordsApi,
+  'records-uploads': recordsUploads,
   'records-ingest': recordsIngestion,
   'records-recovery': recordsIngestion,
 };

@@ -45,10 +45,10 @@ export class DashboardStack extends Stack {
           stage.metricLatency({ ...fiveMinutes, statistic: 'p50' }),
           stage.metricLatency({ ...fiveMinutes, statistic: 'p99' }),
         ]),
-        graph(`${service}: function errors and throttles`, [
-          http.function.metricErrors(fiveMinutes),
-          http.function.metricThrottles(fiveMinutes),
-        ]),
+        graph(
+          `${service}: function errors and throttles`,
+          http.functions.flatMap((fn) => [fn.metricErrors(fiveMinutes), fn.metricThrottles(fiveMinutes)]),
+        ),
       );
     }
     dashboard.addWidgets(

@@ -125,4 +125,57 @@ describe('records stack', () => {
     expect(api).toHaveLength(1);
     expect(actionsOf(api[0] ?? [])).not.toContain('s3:ListBucket');
   });
+
+  it('sends the upload routes to a function of their own, and gives the query function no S3 at all', () => {
+    type Resource = { Properties: Record<string, unknown> };
+    const all = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+    const functionId = (description: RegExp) =>
+      all('AWS::Lambda::Function').find(([, fn]) => description.test(String(fn.Properties.Description)))?.[0];
+    const uploads = functionId(/CSV uploads and rejects reports/);
+    const queries = functionId(/records HTTP API/);
+    const roleOf = (id: string | undefined) =>
+      (
+        all('AWS::Lambda::Function').find(([fnId]) => fnId === id)?.[1].Properties.Role as {
+          'Fn::GetAtt': [string, string];
+        }
+      )['Fn::GetAtt'][0];
+    const actionsOf = (id: string | undefined) =>
+      all('AWS::IAM::Policy')
+        .filter(([, policy]) =>
+          (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(id)),
+        )
+        .flatMap(([, policy]) =>
+          (
+            policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
+          ).Statement.flatMap((st) => [st.Action].flat()),
+        );
+    expect(actionsOf(queries).filter((action) => action.startsWith('s3:'))).toEqual([]);
+    expect(actionsOf(queries)).not.toContain('dynamodb:PutItem');
+    expect(actionsOf(uploads)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject']));
+
+    // Each route's integration invokes the `live` alias of one function.
+    const aliasFunction = Object.fromEntries(
+      all('AWS::Lambda::Alias').map(([id, alias]) => [
+        id,
+        (alias.Properties.FunctionName as { Ref: string }).Ref,
+      ]),
+    );
+    const integrationFunction = Object.fromEntries(
+      all('AWS::ApiGatewayV2::Integration').map(([id, integration]) => [
+        id,
+        aliasFunction[(integration.Properties.IntegrationUri as { Ref: string }).Ref],
+      ]),
+    );
+    const routes = Object.fromEntries(
+      all('AWS::ApiGatewayV2::Route').map(([, route]) => {
+        const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+        return [route.Properties.RouteKey, integrationFunction[target['Fn::Join'][1][1].Ref]];
+      }),
+    );
+    expect(routes).toEqual({
+      $default: queries,
+      'POST /uploads': uploads,
+      'GET /uploads/{uploadId}/report': uploads,
+    });
+  });
 });

@@ -1,18 +1,19 @@
-import type { Readable } from 'node:stream';
-import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
-import { ProblemSchema } from '../../platform/http/schemas.js';
-import { apiKeyAuth } from './api-key-auth.js';
 import { registerCompatRoutes } from './compat-routes.js';
-import type { FileStore } from './file-store.js';
-import { receiveFile, safeFileName } from './ingester.js';
 import { nextDay, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
 import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
+import {
+  inScopeOfItsOwn,
+  tenantAuth,
+  tenantProblems,
+  tenantRouteDocs,
+  UploadParams,
+} from './tenant-routes.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 import type { Upload, UploadStore } from './upload-store.js';
 
@@ -20,10 +21,7 @@ export interface RecordsDependencies {
   tenants: TenantStore;
   uploads: UploadStore;
   records: RecordStore;
-  files: FileStore;
   clock: () => Date;
-  newId: () => string;
-  maxCsvBytes: number;
 }
 
 const Page = Type.Object({
@@ -57,11 +55,12 @@ function positionFrom(cursor: string | undefined) {
   return position;
 }
 
+/**
+ * Records' query routes: visits by patient, name and time, and the uploads' status. The uploads
+ * themselves are `uploadRoutes` (`upload-routes.ts`), a Lambda function of their own.
+ */
 export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
-  const { uploads, records, files, clock, newId, maxCsvBytes } = deps;
-  const authenticate = apiKeyAuth(deps.tenants, clock);
-  const tenantOf = new WeakMap<FastifyRequest, Tenant>();
-  const tenant = (request: FastifyRequest) => tenantOf.get(request) as Tenant;
+  const { uploads, records, clock } = deps;
   const pageView = ({ timeZone }: Tenant, page: RecordPage) => ({
     timeZone,
     items: page.items,
@@ -80,72 +79,13 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
     attempts: upload.attempts ?? 0,
   });
 
-  return async (plugin) => {
-    await plugin.register(multipart, { throwFileSizeLimit: true });
+  return inScopeOfItsOwn(async (plugin) => {
+    const tenant = tenantAuth(plugin, deps.tenants, clock);
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config && (request.routeOptions.config as { public?: boolean }).public) return;
-      tenantOf.set(request, await authenticate(request));
-    });
-    const tags = ['records'];
-    const security = [{ apiKey: [] }];
-    const problems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+    const { tags, security } = tenantRouteDocs;
+    const problems = tenantProblems;
 
     registerCompatRoutes(app, { records, tenant });
-
-    app.post(
-      '/uploads',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Upload one or more CSV files; each is ingested asynchronously',
-          consumes: ['multipart/form-data'],
-          body: Type.Object({
-            file: Type.Array(Type.String({ format: 'binary' }), {
-              description: 'One or more CSV files (up to 20), each under any field name',
-            }),
-          }),
-          response: {
-            202: Type.Array(
-              Type.Object({ uploadId: Type.String(), fileName: Type.String(), status: Type.String() }),
-            ),
-            ...problems,
-          },
-        },
-        // The files are streamed in the handler, part by part; the schema documents them.
-        validatorCompiler: () => () => true,
-      },
-      async (request, reply) => {
-        if (!request.isMultipart())
-          throw new HttpProblem(415, 'Send multipart/form-data with one or more CSV files.');
-        const { id } = tenant(request);
-        const accepted: { uploadId: string; fileName: string; status: string }[] = [];
-        // Over the limit, a part is cut short one byte past it instead of failing the whole request: the
-        // stored object is then itself too large, so ingestion refuses it whichever step runs first.
-        const limits = { fileSize: maxCsvBytes + 1, files: 20 };
-        for await (const part of request.files({ limits, throwFileSizeLimit: false })) {
-          const uploadId = newId();
-          const fileName = safeFileName(part.filename);
-          const receivedAt = clock().toISOString();
-          await receiveFile(
-            { uploads, files, clock },
-            { tenant: id, uploadId, fileName, receivedAt },
-            part.file as Readable,
-          );
-          if (part.file.truncated) {
-            const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
-            const rows = { total: 0, ingested: 0, rejected: 0 };
-            await uploads.finish(id, uploadId, { status: 'failed', rows, errors: [], reason });
-            accepted.push({ uploadId, fileName, status: 'failed' });
-          } else {
-            accepted.push({ uploadId, fileName, status: 'queued' });
-          }
-        }
-        if (accepted.length === 0) throw new HttpProblem(400, 'The form has no files.');
-        return reply.code(202).send(accepted);
-      },
-    );
 
     app.get(
       '/uploads',
@@ -177,7 +117,6 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
       },
     );
 
-    const UploadParams = Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
     app.get(
       '/uploads/:uploadId',
       {
@@ -193,26 +132,6 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         const upload = await uploads.get(tenant(request).id, request.params.uploadId);
         if (!upload) throw new HttpProblem(404, 'No such upload.');
         return view(upload);
-      },
-    );
-
-    app.get(
-      '/uploads/:uploadId/report',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'The full rejects report of an upload, as CSV',
-          params: UploadParams,
-        },
-      },
-      async (request, reply) => {
-        const upload = await uploads.get(tenant(request).id, request.params.uploadId);
-        if (!upload?.reportKey) throw new HttpProblem(404, 'This upload has no rejects report.');
-        reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${upload.uploadId}-rejects.csv"`);
-        return reply.send((await files.open(upload.reportKey)).body);
       },
     );
 
@@ -292,5 +211,5 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         return pageView(tenant(request), page);
       },
     );
-  };
+  });
 }

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import * as Type from 'typebox';
+import { ProblemSchema } from '../../platform/http/schemas.js';
+import { apiKeyAuth } from './api-key-auth.js';
+import type { Tenant, TenantStore } from './tenant-store.js';
+
+/** What every tenant route's OpenAPI entry says of it. */
+export const tenantRouteDocs = { tags: ['records'], security: [{ apiKey: [] }] };
+export const tenantProblems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+export const UploadParams = Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
+
+/**
+ * Authenticates every request of `app`'s scope by the tenant's API key, except routes marked
+ * `config.public`, and gives each request's tenant.
+ */
+export function tenantAuth(
+  app: FastifyInstance,
+  tenants: TenantStore,
+  clock: () => Date,
+): (request: FastifyRequest) => Tenant {
+  const authenticate = apiKeyAuth(tenants, clock);
+  const tenantOf = new WeakMap<FastifyRequest, Tenant>();
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config && (request.routeOptions.config as { public?: boolean }).public) return;
+    tenantOf.set(request, await authenticate(request));
+  });
+  return (request) => tenantOf.get(request) as Tenant;
+}
+
+/**
+ * Records' routes come in two parts, each a Lambda function of its own (queries, uploads) and one app
+ * under `npm start`, where the parts' routes share a scope (`mergeInstances`): each part registers
+ * its routes in a child scope, so its authentication hook runs once, on its own routes only.
+ */
+export const inScopeOfItsOwn =
+  (routes: FastifyPluginAsync): FastifyPluginAsync =>
+  async (plugin) => {
+    await plugin.register(routes);
+  };
