@@ -133,12 +133,13 @@ describe('records stack', () => {
       all('AWS::Lambda::Function').find(([, fn]) => description.test(String(fn.Properties.Description)))?.[0];
     const uploads = functionId(/CSV uploads and rejects reports/);
     const queries = functionId(/records HTTP API/);
-    const roleOf = (id: string | undefined) =>
-      (
-        all('AWS::Lambda::Function').find(([fnId]) => fnId === id)?.[1].Properties.Role as {
-          'Fn::GetAtt': [string, string];
-        }
-      )['Fn::GetAtt'][0];
+    const roles = Object.fromEntries(
+      all('AWS::Lambda::Function').map(([id, fn]) => [
+        id,
+        (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+      ]),
+    );
+    const roleOf = (id: string | undefined) => roles[String(id)];
     const actionsOf = (id: string | undefined) =>
       all('AWS::IAM::Policy')
         .filter(([, policy]) =>
