@@ -1,4 +1,3 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
@@ -7,13 +6,7 @@ import { registerCompatRoutes } from './compat-routes.js';
 import { nextDay, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
 import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
-import {
-  inScopeOfItsOwn,
-  tenantAuth,
-  tenantProblems,
-  tenantRouteDocs,
-  UploadParams,
-} from './tenant-routes.js';
+import { inScopeOfItsOwn, tenantScope, UploadParams } from './tenant-routes.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 import type { Upload, UploadStore } from './upload-store.js';
 
@@ -80,10 +73,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
   });
 
   return inScopeOfItsOwn(async (plugin) => {
-    const tenant = tenantAuth(plugin, deps.tenants, clock);
-    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    const { tags, security } = tenantRouteDocs;
-    const problems = tenantProblems;
+    const { app, tenant, tags, security, problems } = tenantScope(plugin, deps.tenants, clock);
 
     registerCompatRoutes(app, { records, tenant });
 

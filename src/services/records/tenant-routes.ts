@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { ProblemSchema } from '../../platform/http/schemas.js';
@@ -5,15 +6,15 @@ import { apiKeyAuth } from './api-key-auth.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 
 /** What every tenant route's OpenAPI entry says of it. */
-export const tenantRouteDocs = { tags: ['records'], security: [{ apiKey: [] }] };
-export const tenantProblems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const tenantRouteDocs = { tags: ['records'], security: [{ apiKey: [] }] };
+const problems = { 400: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 export const UploadParams = Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
 
 /**
  * Authenticates every request of `app`'s scope by the tenant's API key, except routes marked
  * `config.public`, and gives each request's tenant.
  */
-export function tenantAuth(
+function tenantAuth(
   app: FastifyInstance,
   tenants: TenantStore,
   clock: () => Date,
@@ -25,6 +26,15 @@ export function tenantAuth(
     tenantOf.set(request, await authenticate(request));
   });
   return (request) => tenantOf.get(request) as Tenant;
+}
+
+/**
+ * A scope of tenant routes: its requests authenticated (`tenantAuth`), the typed app to add routes
+ * to, each request's tenant, and what the routes' OpenAPI entries share.
+ */
+export function tenantScope(plugin: FastifyInstance, tenants: TenantStore, clock: () => Date) {
+  const tenant = tenantAuth(plugin, tenants, clock);
+  return { app: plugin.withTypeProvider<TypeBoxTypeProvider>(), tenant, problems, ...tenantRouteDocs };
 }
 
 /**

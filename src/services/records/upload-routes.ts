@@ -1,18 +1,11 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import * as Type from 'typebox';
 import { HttpProblem } from '../../platform/http/problem.js';
 import type { FileStore } from './file-store.js';
 import { receiveFile, safeFileName } from './ingester.js';
-import {
-  inScopeOfItsOwn,
-  tenantAuth,
-  tenantProblems,
-  tenantRouteDocs,
-  UploadParams,
-} from './tenant-routes.js';
+import { inScopeOfItsOwn, tenantScope, UploadParams } from './tenant-routes.js';
 import type { TenantStore } from './tenant-store.js';
 import type { UploadStore } from './upload-store.js';
 
@@ -34,10 +27,7 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
   const { uploads, files, clock, newId, maxCsvBytes } = deps;
   return inScopeOfItsOwn(async (plugin) => {
     await plugin.register(multipart, { throwFileSizeLimit: true });
-    const tenant = tenantAuth(plugin, deps.tenants, clock);
-    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    const { tags, security } = tenantRouteDocs;
-    const problems = tenantProblems;
+    const { app, tenant, tags, security, problems } = tenantScope(plugin, deps.tenants, clock);
 
     app.post(
       '/uploads',
