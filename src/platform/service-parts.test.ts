@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeInstances } from './service-parts.js';
 
 describe('mergeInstances', () => {
-  it("serves every part's routes in one scope, and keeps every part's tasks, handlers and hooks", async () => {
+  it("serves every part's routes, and keeps every part's tasks, handlers and hooks", async () => {
     const calls: string[] = [];
     const merged = mergeInstances([
       {

@@ -10,9 +10,10 @@ export function mergeInstances(instances: ServiceInstance[]): ServiceInstance {
   const routes = instances.flatMap((instance) => (instance.routes ? [instance.routes] : []));
   return {
     ...(routes.length > 0 && {
-      // Called in the same plugin scope, not registered as children: as if they were one plugin.
+      // Each part's routes in a scope of their own, as each part's Lambda function registers them:
+      // a hook one part adds (records' tenant authentication) runs on its own routes only, once.
       routes: async (app, options) => {
-        for (const register of routes) await register(app, options);
+        for (const register of routes) await app.register(register, options);
       },
     }),
     tasks: instances.flatMap((instance) => instance.tasks ?? []),

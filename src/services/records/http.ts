@@ -6,7 +6,7 @@ import { registerCompatRoutes } from './compat-routes.js';
 import { nextDay, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
 import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
-import { inScopeOfItsOwn, tenantScope, UploadParams } from './tenant-routes.js';
+import { tenantScope, UploadParams } from './tenant-routes.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
 import type { Upload, UploadStore } from './upload-store.js';
 
@@ -72,7 +72,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
     attempts: upload.attempts ?? 0,
   });
 
-  return inScopeOfItsOwn(async (plugin) => {
+  return async (plugin) => {
     const { app, tenant, tags, security, problems } = tenantScope(plugin, deps.tenants, clock);
 
     registerCompatRoutes(app, { records, tenant });
@@ -201,5 +201,5 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         return pageView(tenant(request), page);
       },
     );
-  });
+  };
 }

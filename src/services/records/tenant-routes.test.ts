@@ -1,7 +1,7 @@
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { mergeInstances } from '../../platform/service-parts.js';
-import { inScopeOfItsOwn, tenantScope } from './tenant-routes.js';
+import { tenantScope } from './tenant-routes.js';
 import type { TenantStore } from './tenant-store.js';
 
 /** A tenant store that knows one key and counts its look-ups: what the authentication hook calls. */
@@ -16,12 +16,13 @@ function countingTenants() {
   return store;
 }
 
-/** One route part as records has two (queries, uploads): its tenant routes in a scope of its own. */
-const part = (path: string, tenants: TenantStore): FastifyPluginAsync =>
-  inScopeOfItsOwn(async (plugin) => {
+/** One route part as records has two (queries, uploads): tenant routes, authenticated. */
+const part =
+  (path: string, tenants: TenantStore): FastifyPluginAsync =>
+  async (plugin) => {
     const { app, tenant } = tenantScope(plugin, tenants, () => new Date());
     app.get(path, async (request) => ({ tenant: tenant(request).id }));
-  });
+  };
 
 describe("records' route parts, as npm start merges them into one service", () => {
   it('authenticate each request once, by its own part, and keep their tenants apart', async () => {

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import { apiKeyAuth } from './api-key-auth.js';
@@ -36,14 +36,3 @@ export function tenantScope(plugin: FastifyInstance, tenants: TenantStore, clock
   const tenant = tenantAuth(plugin, tenants, clock);
   return { app: plugin.withTypeProvider<TypeBoxTypeProvider>(), tenant, problems, ...tenantRouteDocs };
 }
-
-/**
- * Records' routes come in two parts, each a Lambda function of its own (queries, uploads) and one app
- * under `npm start`, where the parts' routes share a scope (`mergeInstances`): each part registers
- * its routes in a child scope, so its authentication hook runs once, on its own routes only.
- */
-export const inScopeOfItsOwn =
-  (routes: FastifyPluginAsync): FastifyPluginAsync =>
-  async (plugin) => {
-    await plugin.register(routes);
-  };

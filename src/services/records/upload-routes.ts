@@ -5,7 +5,7 @@ import * as Type from 'typebox';
 import { HttpProblem } from '../../platform/http/problem.js';
 import type { FileStore } from './file-store.js';
 import { receiveFile, safeFileName } from './ingester.js';
-import { inScopeOfItsOwn, tenantScope, UploadParams } from './tenant-routes.js';
+import { tenantScope, UploadParams } from './tenant-routes.js';
 import type { TenantStore } from './tenant-store.js';
 import type { UploadStore } from './upload-store.js';
 
@@ -25,7 +25,7 @@ export interface UploadDependencies {
  */
 export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
   const { uploads, files, clock, newId, maxCsvBytes } = deps;
-  return inScopeOfItsOwn(async (plugin) => {
+  return async (plugin) => {
     await plugin.register(multipart, { throwFileSizeLimit: true });
     const { app, tenant, tags, security, problems } = tenantScope(plugin, deps.tenants, clock);
 
@@ -102,5 +102,5 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
         return reply.send((await files.open(upload.reportKey)).body);
       },
     );
-  });
+  };
 }
