@@ -42,15 +42,8 @@ export class HttpApiFunction extends Construct {
   constructor(scope: Construct, id: string, props: HttpApiFunctionProps) {
     super(scope, id);
     this.#props = props;
-    const { service, function: name, environment, variables } = props;
-    const lambda = new ServiceFunction(this, 'Lambda', {
-      service,
-      function: name,
-      description: `skiff ${service} HTTP API`,
-      environment,
-      variables,
-      timeout: httpFunctionTimeout,
-    });
+    const { service, function: name, environment } = props;
+    const lambda = this.#serviceFunction('Lambda', name, `skiff ${service} HTTP API`);
     this.function = lambda.function;
     this.functions = [lambda.function];
     this.live = lambda.live;
@@ -97,8 +90,18 @@ export class HttpApiFunction extends Construct {
     { function: name, description }: { function: string; description: string },
     routes: { method: HttpMethod; path: string }[],
   ): ServiceFunction {
+    const lambda = this.#serviceFunction(id, name, description);
+    const integration = new HttpLambdaIntegration(id, lambda.live);
+    for (const { method, path } of routes) this.api.addRoutes({ path, methods: [method], integration });
+    this.functions.push(lambda.function);
+    this.alarms.push(...lambda.alarms);
+    return lambda;
+  }
+
+  /** A function of this API's service, with its environment, variables and HTTP timeout. */
+  #serviceFunction(id: string, name: string, description: string): ServiceFunction {
     const { service, environment, variables } = this.#props;
-    const lambda = new ServiceFunction(this, id, {
+    return new ServiceFunction(this, id, {
       service,
       function: name,
       description,
@@ -106,10 +109,5 @@ export class HttpApiFunction extends Construct {
       variables,
       timeout: httpFunctionTimeout,
     });
-    const integration = new HttpLambdaIntegration(id, lambda.live);
-    for (const { method, path } of routes) this.api.addRoutes({ path, methods: [method], integration });
-    this.functions.push(lambda.function);
-    this.alarms.push(...lambda.alarms);
-    return lambda;
   }
 }
