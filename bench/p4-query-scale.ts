@@ -76,9 +76,21 @@ async function stack(count: number) {
   };
 }
 
+/** Like for like: both sides answer the very same visits, every one of the matching ones. */
+async function matchingNumbers(url: string): Promise<string> {
+  const response = await fetch(url, { headers: { 'x-api-key': key } });
+  const { items } = (await response.json()) as { items: { medical_record_number: string }[] };
+  const numbers = items.map((item) => item.medical_record_number).sort();
+  if (numbers.length !== matching) throw new Error(`${url} answered ${numbers.length} of ${matching} visits`);
+  return numbers.join(',');
+}
+
 const small = await stack(sizes.small);
 const large = await stack(sizes.large);
 try {
+  if ((await matchingNumbers(large.url)) !== (await matchingNumbers(small.url))) {
+    throw new Error('the two tables answered different visits');
+  }
   const options = { connections: 10, headers: { 'x-api-key': key } };
   const largeSide = (seconds: number) => load(large.url, { ...options, seconds });
   const smallSide = (seconds: number) => load(small.url, { ...options, seconds });
