@@ -6,11 +6,12 @@
  *   A. the whole pipeline on a generated CSV in S3 (hash, duplicate claim, streaming parse, checks,
  *      BatchWriteItem), from the object-created event to the final status;
  *   B. the raw BatchWriteItem ceiling: the very items the pipeline stored in the latest round (read
- *      back from the table, index attributes included), written into a fresh table with the same keys and indexes, 25 a
- *      call, at the concurrency the engine does best (probed first);
+ *      back from the table, index attributes included), written into a fresh table with the same
+ *      keys and indexes, 25 a call, at the concurrency the engine does best (probed first);
  *   C. naive row-by-row PutItem of the same items, on a sample;
- * then pipeline / ceiling (the median of the rounds' ratios) and pipeline / naive. With `--memory`, the peak RSS growth of the engines'
- * and the service's processes while ingesting 100k rows, 1M rows and a 30 MB file of bad rows.
+ * then pipeline / ceiling (the median of the rounds' ratios) and pipeline / naive. With `--memory`,
+ * the peak RSS growth of the engines' and the service's processes while ingesting 100k rows, 1M
+ * rows and a 30 MB file of bad rows.
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -225,9 +226,9 @@ async function main() {
     for (const c of concurrencies) probed.push(await ceiling(probe, c));
     const best = concurrencies[probed.indexOf(Math.max(...probed))] as number;
 
-    // Alternating rounds, as the other figures run: the pipeline first in odd rounds, the ceiling
-    // first in even ones, so what one side leaves the engine (compactions) falls on both alike. A
-    // ceiling that runs first writes the latest round's items: the same shape and size.
+    // Alternating rounds, as the other figures run: the pipeline goes first in the first, third, …
+    // round, the ceiling in the others, so what one side leaves the engine to do (compactions) falls
+    // on both alike. A ceiling that goes first writes the latest round's items: same shape and size.
     let latest: Record<string, unknown>[] = [];
     const growth: number[] = [];
     const naiveRates: number[] = [];

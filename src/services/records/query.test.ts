@@ -22,9 +22,12 @@ const csv = [
  * in `patches/dynalite+4.0.0.patch`; found here by a birthday search, so the pair provably collides.
  */
 const tiedAt = { local: '2026-07-06 08:00', utc: '2026-07-06T07:00:00.000Z' };
+/** dynalite's `hashPrefix` of a visit's table key (`pk` as the record store builds it, `sk`). */
 const dynaliteHash = (mrn: string) =>
   createHash('md5')
-    .update(`Outliers${`T#initech#MRN#${mrn}`}${tiedAt.utc}`)
+    .update('Outliers')
+    .update(`T#initech#MRN#${mrn}`)
+    .update(tiedAt.utc)
     .digest('hex')
     .slice(0, 6);
 function collidingRecordNumbers(): [string, string] {
