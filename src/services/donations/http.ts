@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
-import { ProblemSchema } from '../../platform/http/schemas.js';
+import { OrNull, ProblemSchema, StringEnum } from '../../platform/http/schemas.js';
 import {
   defaultCurrency,
   donorIdPattern,
@@ -72,7 +72,7 @@ const Donor = Type.Object({
   firstDonationAt: Type.String(),
   lastDonationAt: Type.String(),
   thankYou: Type.Object({
-    status: Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('sent')]),
+    status: StringEnum(['none', 'pending', 'sent']),
     sentAt: Type.Optional(Type.String()),
   }),
 });
@@ -179,7 +179,7 @@ export function donationsRoutes({
           response: {
             200: Type.Object({
               items: Type.Array(Donation),
-              nextCursor: Type.Union([Type.String(), Type.Null()]),
+              nextCursor: OrNull(Type.String()),
             }),
             ...problems,
           },

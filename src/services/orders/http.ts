@@ -4,7 +4,7 @@ import type { Static } from 'typebox';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
-import { ProblemSchema } from '../../platform/http/schemas.js';
+import { OrNull, ProblemSchema, StringEnum } from '../../platform/http/schemas.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
 import {
   type RunDescription,
@@ -36,7 +36,7 @@ const OrderView = Type.Object({
   record_id: Type.String(),
   parameter_1: Type.String(),
   parameter_2: Type.Number(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('rejected')]),
+  status: StringEnum(['pending', 'accepted', 'rejected']),
   ttl: Type.Integer({ description: 'Epoch seconds; the order is gone after it' }),
   createdAt: Type.String(),
   power: Type.Optional(Type.Number()),
@@ -46,28 +46,25 @@ const OrderView = Type.Object({
   ),
 });
 
-const count = Type.Union([Type.Integer(), Type.Null()]);
+const count = OrNull(Type.Integer());
 const RunView = Type.Object({
   runId: Type.String(),
-  status: Type.Union([Type.Literal('RUNNING'), Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+  status: StringEnum(['RUNNING', 'SUCCEEDED', 'FAILED']),
   startedAt: Type.String(),
-  stoppedAt: Type.Union([Type.String(), Type.Null()]),
-  seed: Type.Union([Type.String(), Type.Null()], {
+  stoppedAt: OrNull(Type.String()),
+  seed: OrNull(Type.String(), {
     description: "The simulated auction's seed for this run",
   }),
   orders: count,
-  settled: Type.Union([Type.Integer(), Type.Null()], {
+  settled: OrNull(Type.Integer(), {
     description: 'Orders this run delivered: results stored and notices sent; null until it is summarized',
   }),
-  left: Type.Union([Type.Integer(), Type.Null()], {
+  left: OrNull(Type.Integer(), {
     description: 'Orders it could not deliver, left pending for the next run',
   }),
   accepted: count,
   rejected: count,
-  error: Type.Union([
-    Type.Object({ error: Type.String(), cause: Type.Optional(Type.String()) }),
-    Type.Null(),
-  ]),
+  error: OrNull(Type.Object({ error: Type.String(), cause: Type.Optional(Type.String()) })),
 });
 type RunViewType = Static<typeof RunView>;
 
@@ -237,7 +234,7 @@ export function ordersRoutes({
             cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
           }),
           response: {
-            200: Type.Object({ runs: Type.Array(RunView), next: Type.Union([Type.String(), Type.Null()]) }),
+            200: Type.Object({ runs: Type.Array(RunView), next: OrNull(Type.String()) }),
             ...problems,
           },
         },

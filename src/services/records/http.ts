@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
+import { OrNull } from '../../platform/http/schemas.js';
 import { registerCompatRoutes } from './compat-routes.js';
 import { nextDay, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
@@ -21,7 +22,7 @@ const Page = Type.Object({
   /** The tenant's IANA time zone: `date_time` values without an offset were read in it. */
   timeZone: Type.String(),
   items: Type.Array(RecordItem),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  nextCursor: OrNull(Type.String()),
 });
 const UploadView = Type.Object({
   uploadId: Type.String(),
@@ -30,9 +31,9 @@ const UploadView = Type.Object({
   receivedAt: Type.String(),
   rows: Type.Object({ total: Type.Integer(), ingested: Type.Integer(), rejected: Type.Integer() }),
   errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() })),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  duplicateOf: Type.Union([Type.String(), Type.Null()]),
-  reportUrl: Type.Union([Type.String(), Type.Null()]),
+  reason: OrNull(Type.String()),
+  duplicateOf: OrNull(Type.String()),
+  reportUrl: OrNull(Type.String()),
   /** Tries stopped by a passing fault (throttling, a timeout); the upload is tried again later. */
   attempts: Type.Integer(),
 });
@@ -91,7 +92,7 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           response: {
             200: Type.Object({
               items: Type.Array(UploadView),
-              nextCursor: Type.Union([Type.String(), Type.Null()]),
+              nextCursor: OrNull(Type.String()),
             }),
             ...problems,
           },

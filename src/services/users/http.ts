@@ -5,7 +5,7 @@ import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { readMultipartForm, type UploadedFile } from '../../platform/http/multipart.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
-import { ProblemSchema } from '../../platform/http/schemas.js';
+import { OrNull, ProblemSchema } from '../../platform/http/schemas.js';
 import type { AvatarStore } from './avatar-store.js';
 import { attachAvatar, storeAvatar } from './avatar-upload.js';
 import { avatarFileNamePattern, avatarKeys, normaliseEmail, type User } from './domain.js';
@@ -63,7 +63,7 @@ const UserView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   email: Type.String(),
-  avatar_url: Type.Union([Type.String(), Type.Null()]),
+  avatar_url: OrNull(Type.String()),
   created_at: Type.String(),
 });
 
