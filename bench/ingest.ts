@@ -239,11 +239,12 @@ async function main() {
         growth.push(run.growth);
         latest = await storedItems(`round-${round}`);
         if (latest.length !== rows) throw new Error(`the pipeline stored ${latest.length} of ${rows} rows`);
-        naiveRates.push(await naive(latest.slice(0, sample)));
         return perSecond(rows, run.ms);
       },
       () => ceiling(latest, best),
     );
+    // After the alternating rounds, so that its writes fall on neither side of them.
+    for (let round = 0; round < rounds; round += 1) naiveRates.push(await naive(latest.slice(0, sample)));
     const [p, c, n] = [median(runs.a), median(runs.b), median(naiveRates)];
     const ratio = medianOfRatios(runs.a, runs.b);
     const probes = concurrencies.map((k, i) => `${k}: ${probed[i]}`).join(', ');

@@ -78,7 +78,8 @@ async function stack(count: number) {
 
 /** Like for like: both sides answer the very same visits, every one of the matching ones. */
 async function matchingNumbers(url: string): Promise<string> {
-  const response = await fetch(url, { headers: { 'x-api-key': key } });
+  const response = await fetch(url, { headers: { 'x-api-key': key }, signal: AbortSignal.timeout(30_000) });
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
   const { items } = (await response.json()) as { items: { medical_record_number: string }[] };
   const numbers = items.map((item) => item.medical_record_number).sort();
   if (numbers.length !== matching) throw new Error(`${url} answered ${numbers.length} of ${matching} visits`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { recordsClient } from './records-test-client.js';
 
 /** The query API and the brief's front-end routes, over records ingested through the real pipeline. */
 let platform: TestPlatform;
@@ -34,34 +35,21 @@ function collidingRecordNumbers(): [string, string] {
   const seen = new Map<string, string>();
   for (let i = 0; ; i += 1) {
     const mrn = `C-${i}`;
-    const twin = seen.get(dynaliteHash(mrn));
+    const hash = dynaliteHash(mrn);
+    const twin = seen.get(hash);
     if (twin) return [twin, mrn];
-    seen.set(dynaliteHash(mrn), mrn);
+    seen.set(hash, mrn);
   }
 }
 const twins = collidingRecordNumbers();
 const initech = { 'x-api-key': 'initech-key-789' };
 
+const client = recordsClient(() => platform);
+
 /** Uploads a CSV through the API and waits until the pipeline has finished it. */
 async function ingest(file: string, headers: Record<string, string>) {
-  const boundary = 'qb';
-  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="july.csv"\r\n\r\n${file}\r\n--${boundary}--\r\n`;
-  const [upload] = (
-    await platform.app.inject({
-      method: 'POST',
-      url: '/uploads',
-      payload,
-      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    })
-  ).json();
-  for (let i = 0; i < 100; i += 1) {
-    const status = (
-      await platform.app.inject({ method: 'GET', url: `/uploads/${upload.uploadId}`, headers })
-    ).json().status;
-    if (status === 'completed') return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the upload did not complete');
+  const [upload] = await client.upload(headers, [{ name: 'july.csv', content: file }]);
+  expect(await client.settled(headers, upload?.uploadId as string)).toMatchObject({ status: 'completed' });
 }
 
 beforeAll(async () => {
