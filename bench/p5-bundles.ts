@@ -36,9 +36,19 @@ const lambdaEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/**
+ * BENCH_CODE_CACHE=1: also time each API with a V8 code cache made by this very Node with these very
+ * flags, which is what shipping one would give when Lambda's runtime matched the build exactly. Not
+ * deployed, and not a figure (docs/performance.md says why); printed beside the API's cold start.
+ */
+const measureCodeCache = process.env.BENCH_CODE_CACHE === '1';
+
+type CodeCache = { file: string; mode: 'make' | 'use' };
+
 /** One fresh process loading the bundle (and answering `GET /healthz` when it is an API). */
-function startOnce(entry: Pick<LambdaEntry, 'name' | 'kind'>, bundle: string) {
-  const args = [coldStart, bundle, ...(entry.kind === 'http' ? [JSON.stringify(healthCheckEvent)] : [])];
+function startOnce(entry: Pick<LambdaEntry, 'name' | 'kind'>, bundle: string, cache?: CodeCache) {
+  const event = entry.kind === 'http' ? [JSON.stringify(healthCheckEvent)] : [];
+  const args = [coldStart, bundle, ...event, ...(cache ? [cache.file, cache.mode] : [])];
   const line = execFileSync(process.execPath, args, { env: lambdaEnv, encoding: 'utf8' });
   const { loadMs, firstEventMs, status } = JSON.parse(line);
   if (entry.kind === 'http' && status !== 200) {
@@ -61,6 +71,23 @@ async function coldStarts(entry: LambdaEntry, bundle: string, referenceBundle: s
 }
 
 type Start = ReturnType<typeof startOnce>;
+
+/** An API's cold starts from its source alternating with starts from a code cache made first. */
+async function codeCacheDetails(entry: LambdaEntry, bundle: string): Promise<string[]> {
+  if (!measureCodeCache || entry.kind !== 'http') return [];
+  const file = `${bundle}.v8cache`;
+  startOnce(entry, bundle, { file, mode: 'make' });
+  const { a, b } = await alternate(
+    rounds,
+    async () => startOnce(entry, bundle, { file, mode: 'use' }),
+    async () => startOnce(entry, bundle),
+  );
+  const total = (of: Start[]) => of.map((s) => s.totalMs);
+  const kb = Math.round((await stat(file)).size / 1024);
+  return [
+    `with a V8 code cache (${kb} KB) made by this Node with these flags, not deployed: ${median(total(a)).toFixed(0)} ms against ${median(total(b)).toFixed(0)}, ratio ${medianOfRatios(total(a), total(b)).toFixed(2)}x`,
+  ];
+}
 
 function coldStartDetails(http: boolean, starts: Start[], referenceStarts: Start[], referenceKB: number) {
   if (!http) return [`median of ${rounds} fresh processes; its first event calls AWS, so is not timed here`];
@@ -123,7 +150,10 @@ try {
         goal: { atMost: 150 },
         absolute: true,
       },
-      [...coldStartDetails(http, starts, referenceStarts, referenceKB)],
+      [
+        ...coldStartDetails(http, starts, referenceStarts, referenceKB),
+        ...(await codeCacheDetails(entry, outfile)),
+      ],
     );
   }
 } finally {
