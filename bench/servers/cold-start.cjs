@@ -13,11 +13,14 @@ function withCodeCache() {
   const { readFileSync } = require('node:fs');
   const { Script } = require('node:vm');
   const { createRequire, wrap } = require('node:module');
+  const { dirname } = require('node:path');
   const cachedData = mode === 'use' ? readFileSync(cacheFile) : undefined;
   const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   if (cachedData && script.cachedDataRejected) throw new Error(`V8 rejected the code cache ${cacheFile}`);
   const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, '.');
+  script
+    .runInThisContext()
+    .call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { handler: module.exports.handler, script };
 }
 
