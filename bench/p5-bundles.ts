@@ -89,7 +89,7 @@ async function codeCacheDetails(entry: LambdaEntry, bundle: string): Promise<str
     async () => startOnce(entry, bundle),
   );
   const total = (of: Start[]) => of.map((s) => s.totalMs);
-  const kb = Math.round((await stat(file)).size / 1024);
+  const kb = Math.round((await stat(file)).size / 1000);
   return [
     `with a V8 code cache (${kb} KB) made by this Node with these flags, not deployed: ${median(total(a)).toFixed(0)} ms against ${median(total(b)).toFixed(0)}, ratio ${medianOfRatios(total(a), total(b)).toFixed(2)}x`,
   ];
@@ -127,7 +127,7 @@ try {
   // Every bundle is CommonJS: outside the repository (whose package.json says "module") as on Lambda.
   const referenceBundle = join(folder, 'reference', 'index.js');
   await buildReference(referenceBundle);
-  const referenceKB = Math.round((await stat(referenceBundle)).size / 1024);
+  const referenceKB = Math.round((await stat(referenceBundle)).size / 1000);
   for (const entry of lambdaEntries.filter((e) => e.deployed)) {
     const outfile = join(folder, entry.name, 'index.js');
     const { metafile } = await buildLambdaBundle(entry, outfile);
@@ -136,7 +136,7 @@ try {
     const { starts, referenceStarts } = await coldStarts(entry, outfile, referenceBundle);
     const top = packageBytes(metafile)
       .slice(0, 6)
-      .map(([name, size]) => `${name} ${Math.round(size / 1024)} KB`)
+      .map(([name, size]) => `${name} ${Math.round(size / 1000)} KB`)
       .join(', ');
     report(
       {
