@@ -29,7 +29,10 @@ async function startOnce(): Promise<number> {
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
-      const answer = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      // A connection accepted but never answered must not stall the loop past its 30 s either.
+      const answer = await fetch(`http://127.0.0.1:${port}/healthz`, {
+        signal: AbortSignal.timeout(2_000),
+      }).catch(() => undefined);
       if (answer?.status === 200) return performance.now() - started;
       if (performance.now() - started > 30_000) throw new Error('npm start did not answer in 30 s');
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -13,6 +13,33 @@ export interface Child<T> {
   stop(): Promise<void>;
 }
 
+/** How long a server may take to start and say it is ready (tsx compiles the platform first). */
+const readyDeadlineMs = 120_000;
+
+/**
+ * The child's next IPC message. It fails if the child exits first (a crash, an unhandled rejection)
+ * or when `deadline` passes, rather than leaving the benchmark, and CI with it, waiting for a message
+ * that cannot come. Its listeners go when it settles.
+ */
+async function nextMessage<T>(child: ChildProcess, before: string, deadline?: AbortSignal): Promise<T> {
+  const settled = new AbortController();
+  const signal = deadline ? AbortSignal.any([settled.signal, deadline]) : settled.signal;
+  try {
+    const [message] = (await Promise.race([
+      once(child, 'message', { signal }),
+      once(child, 'exit', { signal }).then(([code, exitSignal]) => {
+        throw new Error(`the child exited (${exitSignal ?? code}) before ${before}`);
+      }),
+    ])) as [T];
+    return message;
+  } catch (error) {
+    if (deadline?.aborted) throw new Error(`the child did not answer in time: ${before}`);
+    throw error;
+  } finally {
+    settled.abort();
+  }
+}
+
 export async function startChild<T extends object>(
   script: string,
   env: Record<string, string> = {},
@@ -22,12 +49,14 @@ export async function startChild<T extends object>(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${script} exited with ${code} before it was ready`);
-    }),
-  ])) as [T];
+  const message = await nextMessage<T>(
+    child,
+    `${script} was ready`,
+    AbortSignal.timeout(readyDeadlineMs),
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     process: child,
     ready: message,
@@ -42,6 +71,5 @@ export async function startChild<T extends object>(
 /** Asks a child to do something and waits for its answer (one IPC round trip). */
 export async function ask<T>(child: Child<unknown>, request: object): Promise<T> {
   child.process.send(request);
-  const [answer] = (await once(child.process, 'message')) as [T];
-  return answer;
+  return nextMessage<T>(child.process, 'it answered');
 }
