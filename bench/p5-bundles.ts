@@ -55,7 +55,8 @@ type CodeCache = { file: string; mode: 'make' | 'use' };
 function startOnce(entry: Pick<LambdaEntry, 'name' | 'kind'>, bundle: string, cache?: CodeCache) {
   const event = entry.kind === 'http' ? [JSON.stringify(healthCheckEvent)] : [];
   const args = [coldStart, bundle, ...event, ...(cache ? [cache.file, cache.mode] : [])];
-  const line = execFileSync(lambdaNode, args, { env: lambdaEnv, encoding: 'utf8' });
+  // A start that never ends (a handler left pending with a socket open) fails the run instead of hanging it.
+  const line = execFileSync(lambdaNode, args, { env: lambdaEnv, encoding: 'utf8', timeout: 60_000 });
   const { loadMs, firstEventMs, status } = JSON.parse(line);
   if (entry.kind === 'http' && status !== 200) {
     throw new Error(`${entry.name}: GET /healthz answered ${status} on a cold start`);
