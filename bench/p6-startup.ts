@@ -28,7 +28,9 @@ async function startOnce(): Promise<number> {
   const child = spawn('npm', ['start', '--silent'], { env, stdio: 'ignore', detached: true });
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`npm start exited with ${child.exitCode ?? child.signalCode}`);
+      }
       // A connection accepted but never answered must not stall the loop past its 30 s either.
       const answer = await fetch(`http://127.0.0.1:${port}/healthz`, {
         signal: AbortSignal.timeout(2_000),
@@ -43,7 +45,8 @@ async function startOnce(): Promise<number> {
     try {
       process.kill(-(child.pid as number), 'SIGTERM');
     } catch {}
-    if (child.exitCode === null) await once(child, 'exit');
+    // Killed by a signal, it has a signalCode and no exitCode; either means its exit has been seen.
+    if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
     await rm(dataDir, { recursive: true, force: true });
   }
 }

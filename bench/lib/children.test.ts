@@ -48,6 +48,24 @@ describe('ask', () => {
 });
 
 describe('startChild', () => {
+  it('stops a server that ignores SIGTERM by killing it after the grace, and one already gone at once', async () => {
+    const stubborn = join(folder, 'stubborn.cjs');
+    await writeFile(
+      stubborn,
+      `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); process.send({ ready: true });`,
+    );
+    const server = await startChild<{ ready: boolean }>(stubborn);
+    expect(server.ready).toEqual({ ready: true });
+    await server.stop(200);
+    expect(server.process.signalCode).toBe('SIGKILL');
+    await server.stop(200);
+
+    const killed = await startChild<{ ready: boolean }>(stubborn);
+    killed.process.kill('SIGKILL');
+    await once(killed.process, 'exit');
+    await killed.stop();
+  });
+
   it('fails when the server exits before it is ready', async () => {
     await expect(startChild('no-such-server.ts')).rejects.toThrow(
       /the child exited \(1\) before no-such-server.ts was ready/,

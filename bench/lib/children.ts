@@ -10,7 +10,8 @@ import { once } from 'node:events';
 export interface Child<T> {
   process: ChildProcess;
   ready: T;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; at once if it is already gone. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** How long a server may take to start and say it is ready (tsx compiles the platform first). */
@@ -40,11 +41,12 @@ async function nextMessage<T>(child: ChildProcess, before: string, deadline?: Ab
   }
 }
 
+/** `script`: a file in bench/servers/, or an absolute path. */
 export async function startChild<T extends object>(
   script: string,
   env: Record<string, string> = {},
 ): Promise<Child<T>> {
-  const child = fork(new URL(`../servers/${script}`, import.meta.url).pathname, [], {
+  const child = fork(new URL(script, new URL('../servers/', import.meta.url)).pathname, [], {
     execArgv: ['--import', 'tsx', '--max-old-space-size=384'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -60,10 +62,14 @@ export async function startChild<T extends object>(
   return {
     process: child,
     ready: message,
-    async stop() {
-      if (child.exitCode !== null) return;
+    async stop(graceMs = 10_000) {
+      // A child killed by a signal (the OOM killer's SIGKILL) has a signalCode and no exitCode.
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      // A server whose close hangs on a connection must not hold the benchmark up.
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited.finally(() => clearTimeout(kill));
     },
   };
 }
