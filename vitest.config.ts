@@ -8,6 +8,7 @@ export default defineConfig({
       'deploy/**/*.test.ts',
       'web/**/*.test.ts',
       'bench/**/*.test.ts',
+      'scripts/**/*.test.mjs',
     ],
     // Browser tests need Chromium: `npm run test:browser`, which .ci/run calls.
     exclude: ['**/node_modules/**', '**/*.browser.test.ts'],

@@ -4,8 +4,10 @@
 // Packages stay external (loaded by Node from node_modules as usual); a source map maps stack traces
 // back to src/. `npm run serve` and the tests still run the TypeScript through tsx.
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import module from 'node:module';
 import { basename } from 'node:path';
 import { build } from 'esbuild';
+import { enableCompileCache } from './compile-cache.mjs';
 
 const outdir = new URL('../.skiff/start/', import.meta.url);
 
@@ -59,5 +61,6 @@ const { outputFiles } = await build({
 }).catch(() => process.exit(1)); // esbuild has printed what failed to build, with file and line
 await writeAtomically(outputFiles);
 await removeStaleOutputs(outputFiles);
+enableCompileCache(module);
 process.setSourceMapsEnabled(true);
 await import(new URL('main.mjs', outdir).href);

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { enableCompileCache } from './compile-cache.mjs';
+
+// Node 20, which runs these tests, has no module.enableCompileCache: Node 22's is stood in for, and
+// what it is asked is checked.
+const checkoutCache = fileURLToPath(new URL('../.skiff/compile-cache/', import.meta.url));
+
+describe("npm start's compile cache", () => {
+  it("asks Node 22+ to cache in the checkout's .skiff, and passes the folder on to forked processes", () => {
+    const env = {};
+    const moduleApi = { enableCompileCache: vi.fn(() => ({ status: 0, directory: checkoutCache })) };
+    expect(enableCompileCache(moduleApi, env)).toEqual({ status: 0, directory: checkoutCache });
+    expect(moduleApi.enableCompileCache).toHaveBeenCalledExactlyOnceWith(checkoutCache);
+    expect(env).toEqual({ NODE_COMPILE_CACHE: checkoutCache });
+  });
+
+  it('keeps a folder the user chose', () => {
+    const env = { NODE_COMPILE_CACHE: '/var/cache/skiff' };
+    const moduleApi = { enableCompileCache: vi.fn() };
+    enableCompileCache(moduleApi, env);
+    expect(moduleApi.enableCompileCache).toHaveBeenCalledExactlyOnceWith('/var/cache/skiff');
+    expect(env.NODE_COMPILE_CACHE).toBe('/var/cache/skiff');
+  });
+
+  it('does nothing on a Node without the cache (20)', () => {
+    expect(enableCompileCache({}, {})).toBeUndefined();
+  });
+});
