@@ -78,6 +78,7 @@ async function coldStarts(entry: LambdaEntry, bundle: string, referenceBundle: s
 }
 
 type Start = ReturnType<typeof startOnce>;
+const totals = (of: Start[]) => of.map((s) => s.totalMs);
 
 /** An API's cold starts from its source alternating with starts from a code cache made first. */
 async function codeCacheDetails(entry: LambdaEntry, bundle: string): Promise<string[]> {
@@ -89,10 +90,9 @@ async function codeCacheDetails(entry: LambdaEntry, bundle: string): Promise<str
     async () => startOnce(entry, bundle, { file, mode: 'use' }),
     async () => startOnce(entry, bundle),
   );
-  const total = (of: Start[]) => of.map((s) => s.totalMs);
   const kb = Math.round((await stat(file)).size / 1000);
   return [
-    `with a V8 code cache (${kb} KB) made by this Node with these flags, not deployed: ${median(total(a)).toFixed(0)} ms against ${median(total(b)).toFixed(0)}, ratio ${medianOfRatios(total(a), total(b)).toFixed(2)}x`,
+    `with a V8 code cache (${kb} KB) made by this Node with these flags, not deployed: ${median(totals(a)).toFixed(0)} ms against ${median(totals(b)).toFixed(0)}, ratio ${medianOfRatios(totals(a), totals(b)).toFixed(2)}x`,
   ];
 }
 
@@ -102,10 +102,9 @@ function coldStartDetails(http: boolean, starts: Start[], referenceStarts: Start
       `median of ${rounds} fresh ${lambdaNodeVersion} processes; its first event calls AWS, so is not timed here`,
     ];
   }
-  const total = (of: Start[]) => of.map((s) => s.totalMs);
   return [
     `load ${median(starts.map((s) => s.loadMs)).toFixed(0)} ms, first event ${median(starts.map((s) => s.firstEventMs)).toFixed(0)} ms (medians of ${rounds} fresh ${lambdaNodeVersion} processes)`,
-    `reference (bare Fastify and a DynamoDB client, same adapter and build, ${referenceKB} KB), alternating: ${median(total(referenceStarts)).toFixed(0)} ms; this API / reference = ${medianOfRatios(total(starts), total(referenceStarts)).toFixed(2)}x (median of the rounds' ratios)`,
+    `reference (bare Fastify and a DynamoDB client, same adapter and build, ${referenceKB} KB), alternating: ${median(totals(referenceStarts)).toFixed(0)} ms; this API / reference = ${medianOfRatios(totals(starts), totals(referenceStarts)).toFixed(2)}x (median of the rounds' ratios)`,
   ];
 }
 
