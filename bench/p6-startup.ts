@@ -36,17 +36,26 @@ async function startOnce(): Promise<number> {
         signal: AbortSignal.timeout(2_000),
       }).catch(() => undefined);
       if (answer?.status === 200) return performance.now() - started;
+      // An answer not read would hold its connection until collected.
+      await answer?.body?.cancel();
       if (performance.now() - started > 30_000) throw new Error('npm start did not answer in 30 s');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   } finally {
     // npm runs node as its child: the group is signalled, as a terminal's Ctrl-C would.
     // (ESRCH when the group is already gone, e.g. npm start failed: its own error is the one to see.)
-    try {
-      process.kill(-(child.pid as number), 'SIGTERM');
-    } catch {}
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {}
+    };
+    signalGroup('SIGTERM');
     // Killed by a signal, it has a signalCode and no exitCode; either means its exit has been seen.
-    if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    if (child.exitCode === null && child.signalCode === null) {
+      // A shutdown that hangs must not hold the benchmark up.
+      const kill = setTimeout(() => signalGroup('SIGKILL'), 10_000);
+      await once(child, 'exit').finally(() => clearTimeout(kill));
+    }
     await rm(dataDir, { recursive: true, force: true });
   }
 }

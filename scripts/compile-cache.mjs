@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
  * does nothing. Gives Node's answer (undefined on Node 20).
  */
 export function enableCompileCache(moduleApi, env = process.env) {
+  if (!moduleApi.enableCompileCache) return undefined;
   env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('../.skiff/compile-cache/', import.meta.url));
-  return moduleApi.enableCompileCache?.(env.NODE_COMPILE_CACHE);
+  return moduleApi.enableCompileCache(env.NODE_COMPILE_CACHE);
 }

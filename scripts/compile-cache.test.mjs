@@ -9,8 +9,9 @@ const checkoutCache = fileURLToPath(new URL('../.skiff/compile-cache/', import.m
 describe("npm start's compile cache", () => {
   it("asks Node 22+ to cache in the checkout's .skiff, and passes the folder on to forked processes", () => {
     const env = {};
-    const moduleApi = { enableCompileCache: vi.fn(() => ({ status: 0, directory: checkoutCache })) };
-    expect(enableCompileCache(moduleApi, env)).toEqual({ status: 0, directory: checkoutCache });
+    const answer = { status: 1, directory: checkoutCache };
+    const moduleApi = { enableCompileCache: vi.fn(() => answer) };
+    expect(enableCompileCache(moduleApi, env)).toBe(answer);
     expect(moduleApi.enableCompileCache).toHaveBeenCalledExactlyOnceWith(checkoutCache);
     expect(env).toEqual({ NODE_COMPILE_CACHE: checkoutCache });
   });
@@ -23,7 +24,9 @@ describe("npm start's compile cache", () => {
     expect(env.NODE_COMPILE_CACHE).toBe('/var/cache/skiff');
   });
 
-  it('does nothing on a Node without the cache (20)', () => {
-    expect(enableCompileCache({}, {})).toBeUndefined();
+  it('does nothing on a Node without the cache (20), not even to the environment its children inherit', () => {
+    const env = {};
+    expect(enableCompileCache({}, env)).toBeUndefined();
+    expect(env).toEqual({});
   });
 });

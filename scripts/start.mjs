@@ -6,8 +6,11 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import module from 'node:module';
 import { basename } from 'node:path';
-import { build } from 'esbuild';
 import { enableCompileCache } from './compile-cache.mjs';
+
+// First, so that esbuild's own modules are kept too (hence its import below, not at the top).
+enableCompileCache(module);
+const { build } = await import('esbuild');
 
 const outdir = new URL('../.skiff/start/', import.meta.url);
 
@@ -61,6 +64,5 @@ const { outputFiles } = await build({
 }).catch(() => process.exit(1)); // esbuild has printed what failed to build, with file and line
 await writeAtomically(outputFiles);
 await removeStaleOutputs(outputFiles);
-enableCompileCache(module);
 process.setSourceMapsEnabled(true);
 await import(new URL('main.mjs', outdir).href);

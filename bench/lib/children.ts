@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { basename, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A benchmark's server or load loop in its own Node process (run by tsx), so it gets a core of its
@@ -8,6 +10,8 @@ import { once } from 'node:events';
  * /dev/null, as a log shipper would take it, at the same cost of writing it.
  */
 export interface Child<T> {
+  /** The script it runs, to name it in errors. */
+  name: string;
   process: ChildProcess;
   ready: T;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; at once if it is already gone. */
@@ -19,24 +23,35 @@ const readyDeadlineMs = 120_000;
 
 /**
  * The child's next IPC message. It fails if the child exits first (a crash, an unhandled rejection)
- * or when `deadline` passes, rather than leaving the benchmark, and CI with it, waiting for a message
- * that cannot come. Its listeners go when it settles.
+ * or after `deadlineMs`, rather than leaving the benchmark, and CI with it, waiting for a message
+ * that cannot come. Its listeners and its timer go when it settles.
  */
-async function nextMessage<T>(child: ChildProcess, before: string, deadline?: AbortSignal): Promise<T> {
+async function nextMessage<T>(
+  child: ChildProcess,
+  name: string,
+  waitingFor: string,
+  deadlineMs: number,
+): Promise<T> {
   const settled = new AbortController();
-  const signal = deadline ? AbortSignal.any([settled.signal, deadline]) : settled.signal;
+  const { signal } = settled;
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    settled.abort();
+  }, deadlineMs);
   try {
     const [message] = (await Promise.race([
       once(child, 'message', { signal }),
       once(child, 'exit', { signal }).then(([code, exitSignal]) => {
-        throw new Error(`the child exited (${exitSignal ?? code}) before ${before}`);
+        throw new Error(`${name} exited (${exitSignal ?? code}) while waiting for ${waitingFor}`);
       }),
     ])) as [T];
     return message;
   } catch (error) {
-    if (deadline?.aborted) throw new Error(`the child did not answer in time: ${before}`);
+    if (timedOut) throw new Error(`${name}: ${waitingFor} did not come within ${deadlineMs / 1000} s`);
     throw error;
   } finally {
+    clearTimeout(deadline);
     settled.abort();
   }
 }
@@ -46,20 +61,21 @@ export async function startChild<T extends object>(
   script: string,
   env: Record<string, string> = {},
 ): Promise<Child<T>> {
-  const child = fork(new URL(script, new URL('../servers/', import.meta.url)).pathname, [], {
+  const file = isAbsolute(script) ? script : fileURLToPath(new URL(`../servers/${script}`, import.meta.url));
+  const child = fork(file, [], {
     execArgv: ['--import', 'tsx', '--max-old-space-size=384'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const message = await nextMessage<T>(
-    child,
-    `${script} was ready`,
-    AbortSignal.timeout(readyDeadlineMs),
-  ).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
+  const name = basename(script);
+  const message = await nextMessage<T>(child, name, 'its ready message', readyDeadlineMs).catch(
+    (error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    },
+  );
   return {
+    name,
     process: child,
     ready: message,
     async stop(graceMs = 10_000) {
@@ -74,8 +90,11 @@ export async function startChild<T extends object>(
   };
 }
 
-/** Asks a child to do something and waits for its answer (one IPC round trip). */
-export async function ask<T>(child: Child<unknown>, request: object): Promise<T> {
+/**
+ * Asks a child to do something and waits for its answer (one IPC round trip), for at most
+ * `deadlineMs`: a child that hangs fails the benchmark as one that exits does.
+ */
+export async function ask<T>(child: Child<unknown>, request: object, deadlineMs: number): Promise<T> {
   child.process.send(request);
-  return nextMessage<T>(child.process, 'it answered');
+  return nextMessage<T>(child.process, child.name, 'its answer', deadlineMs);
 }

@@ -39,19 +39,28 @@ describe("P5's cold-start loader", () => {
       firstEventMs: expect.any(Number),
       status: 200,
     });
+    // A worker's start: no event, its load only.
+    expect(start([''])).toMatchObject({ firstEventMs: 0, status: null });
   });
 
-  it('writes a code cache after the first event and starts from it', async () => {
+  it('compiles the bundle from its source, writes a code cache after the first event, and starts from it', async () => {
     const cache = join(folder, 'made.v8cache');
-    expect(start([event, cache, 'make']).status).toBe(200);
+    expect(start([event, 'source']).status).toBe(200);
+    expect(start([event, 'make', cache]).status).toBe(200);
     expect((await stat(cache)).size).toBeGreaterThan(0);
-    expect(start([event, cache, 'use']).status).toBe(200);
+    expect(start([event, 'use', cache]).status).toBe(200);
   });
 
-  it('fails, rather than timing a start from source, when V8 rejects the cache', () => {
-    const cache = join(folder, 'other-flags.v8cache');
-    start([event, cache, 'make']);
-    // V8 takes a cache only under the flags it was made with; --expose-gc changes them (Node 20 and 24).
-    expect(() => start([event, cache, 'use'], ['--expose-gc'])).toThrow(/V8 rejected the code cache/);
+  it('fails, rather than timing a start from source, when V8 rejects the cache', async () => {
+    const cache = join(folder, 'not-a-cache.v8cache');
+    await writeFile(cache, Buffer.alloc(4096, 1));
+    expect(() => start([event, 'use', cache])).toThrow(/V8 rejected the code cache/);
+  });
+
+  it('refuses a loading mode it does not know, and a cache mode with no file', () => {
+    expect(() => start([event, 'Use'])).toThrow(
+      /the loading mode is one of require, source, make, use, not Use/,
+    );
+    expect(() => start([event, 'use'])).toThrow(/use needs a cache file/);
   });
 });
