@@ -38,7 +38,7 @@ import { recordsResources } from '../src/services/records/resources.js';
 import { dynamoTenantLease } from '../src/services/records/tenant-lease.js';
 import { dynamoTenantStore } from '../src/services/records/tenant-store.js';
 import { dynamoUploadStore } from '../src/services/records/upload-store.js';
-import { alternate, median, medianOfRatios } from './lib/rounds.js';
+import { alternate, median, medianOfRatios, roundRatios } from './lib/rounds.js';
 
 const { values } = parseArgs({
   options: {
@@ -254,7 +254,12 @@ async function main() {
         `  pipeline (S3 event → hash → parse → checks → BatchWriteItem → status):  ${p} rows/s`,
         `  raw BatchWriteItem ceiling, the same stored items, concurrency ${best} (probed ${probes}):  ${c} rows/s`,
         `  naive PutItem row by row, the same items (${sample}-row sample):  ${n} rows/s`,
-        `  pipeline / ceiling = ${ratio.toFixed(2)}, the median of the rounds' ratios ${runs.a.map((a, i) => (a / (runs.b[i] as number)).toFixed(2)).join(', ')}   (goal ≥ 0.80)`,
+        `  pipeline / ceiling = ${ratio.toFixed(2)}, the median of the rounds' ratios ${roundRatios(
+          runs.a,
+          runs.b,
+        )
+          .map((r) => r.toFixed(2))
+          .join(', ')}   (goal ≥ 0.80)`,
         `  pipeline / naive   = ${(p / n).toFixed(1)}x  (goal ≥ 10x; the engine's own ceiling / naive = ${(c / n).toFixed(1)}x)`,
         `  peak RSS growth while ingesting: ${growth.map((g) => `+${mib(g)} MiB`).join(', ')} (npm run bench -- --memory: 100k, 1M and 30 MB of bad rows)`,
         '',

@@ -31,8 +31,11 @@ export const median = (values: number[]): number => {
  * machine whose speed drifts (a shared VM's does, by a fifth within a minute) moves both alike; the
  * ratio of two medians can pair a fast round of one side with a slow round of the other.
  */
-export const medianOfRatios = (a: number[], b: number[]): number =>
-  median(a.map((value, round) => value / (b[round] as number)));
+export const medianOfRatios = (a: number[], b: number[]): number => median(roundRatios(a, b));
+
+/** Each round's a[i] / b[i], in round order (printed beside a figure). */
+export const roundRatios = (a: number[], b: number[]): number[] =>
+  a.map((value, round) => value / (b[round] as number));
 
 /**
  * Runs the two sides `rounds` times in the order a b, b a, a b, …, and gives each side's results in
