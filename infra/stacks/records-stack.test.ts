@@ -9,6 +9,24 @@ beforeAll(() => {
   template = Template.fromStack(app.node.findChild('skiff-dev-records') as Stack);
 });
 
+type Resource = { Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown };
+const all = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+/** The logical id of the function whose description matches. */
+const functionId = (description: RegExp) =>
+  all('AWS::Lambda::Function').find(([, fn]) => description.test(String(fn.Properties.Description)))?.[0];
+const roleOf = (id: string | undefined) => {
+  const fn = all('AWS::Lambda::Function').find(([fnId]) => fnId === id);
+  if (!fn) throw new Error(`no function ${id}`);
+  return (fn[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+};
+/** Every statement in the policies attached to a function's role. */
+const statementsOf = (id: string | undefined) =>
+  all('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(id)))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+const actionsOf = (id: string | undefined) => statementsOf(id).flatMap((st) => [st.Action].flat());
+
 describe('records stack', () => {
   it('encrypts patient data with a rotating customer-managed key: tables and bucket', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
@@ -127,29 +145,8 @@ describe('records stack', () => {
   });
 
   it('sends the upload routes to a function of their own, and gives the query function no S3 at all', () => {
-    type Resource = { Properties: Record<string, unknown> };
-    const all = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
-    const functionId = (description: RegExp) =>
-      all('AWS::Lambda::Function').find(([, fn]) => description.test(String(fn.Properties.Description)))?.[0];
     const uploads = functionId(/CSV uploads and rejects reports/);
     const queries = functionId(/records HTTP API/);
-    const roles = Object.fromEntries(
-      all('AWS::Lambda::Function').map(([id, fn]) => [
-        id,
-        (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
-      ]),
-    );
-    const roleOf = (id: string | undefined) => roles[String(id)];
-    const actionsOf = (id: string | undefined) =>
-      all('AWS::IAM::Policy')
-        .filter(([, policy]) =>
-          (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleOf(id)),
-        )
-        .flatMap(([, policy]) =>
-          (
-            policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
-          ).Statement.flatMap((st) => [st.Action].flat()),
-        );
     expect(actionsOf(queries).filter((action) => action.startsWith('s3:'))).toEqual([]);
     expect(actionsOf(queries)).not.toContain('dynamodb:PutItem');
     expect(actionsOf(uploads)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject']));
@@ -178,5 +175,19 @@ describe('records stack', () => {
       'POST /uploads': uploads,
       'GET /uploads/{uploadId}/report': uploads,
     });
+  });
+
+  it("gives each function what CDK's table grants give on the key, and the query function only reads", () => {
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    const keyActions = (id: string | undefined) =>
+      statementsOf(id)
+        .filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
+        .flatMap((st) => [st.Action].flat())
+        .sort();
+    const read = ['kms:Decrypt', 'kms:DescribeKey'];
+    const readWrite = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+    expect(keyActions(functionId(/records HTTP API/))).toEqual(read);
+    for (const writer of [/CSV uploads and rejects reports/, /CSV ingester/, /recovery of uploads/])
+      expect(keyActions(functionId(writer))).toEqual(readWrite);
   });
 });

@@ -20,6 +20,17 @@ import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
 
+/**
+ * What a function may do with records' key, which encrypts its tables and its bucket. DescribeKey is
+ * in both, as in CDK's own table grants and DynamoDB's documented key policy for customer managed
+ * keys: it reads only the key's metadata, and a role without it is the one deploy-time difference
+ * from those grants that no local engine could show.
+ */
+const keyActions = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  readWrite: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
 export interface RecordsStackProps extends StackProps {
   environment: Environment;
 }
@@ -185,14 +196,14 @@ export class RecordsStack extends Stack {
         conditions: { StringLike: { 's3:prefix': ['incoming/*'] } },
       }),
     );
-    this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    this.allow(grantee, keyActions.readWrite, [key.keyArn]);
   }
 
   private grantQueries(grantee: IGrantable, tables: Record<string, CatalogTable>, key: Key) {
     tables.records?.grantExactly(grantee, ['dynamodb:Query', 'dynamodb:DescribeTable']);
     tables.uploads?.grantExactly(grantee, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable']);
     tables.tenants?.grantExactly(grantee, ['dynamodb:GetItem', 'dynamodb:DescribeTable']);
-    this.allow(grantee, ['kms:Decrypt'], [key.keyArn]);
+    this.allow(grantee, keyActions.read, [key.keyArn]);
   }
 
   private grantUploads(
@@ -214,7 +225,7 @@ export class RecordsStack extends Stack {
       [files.bucket.arnForObjects('incoming/*')],
     );
     this.allow(grantee, ['s3:GetObject'], [files.bucket.arnForObjects('reports/*')]);
-    this.allow(grantee, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    this.allow(grantee, keyActions.readWrite, [key.keyArn]);
   }
 
   private allow(grantee: IGrantable, actions: string[], resources: string[]) {
