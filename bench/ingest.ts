@@ -7,7 +7,8 @@
  *      BatchWriteItem), from the object-created event to the final status;
  *   B. the raw BatchWriteItem ceiling: the very items the pipeline stored in the latest round (read
  *      back from the table, index attributes included), written into a fresh table with the same
- *      keys and indexes, 25 a call, at the concurrency the engine does best (probed first);
+ *      keys and indexes, 25 a call, at the concurrency the engine does best (probed first, in both
+ *      orders: `probeBothWays`);
  *   C. naive row-by-row PutItem of the same items, on a sample;
  * then pipeline / ceiling (the median of the rounds' ratios) and pipeline / naive. With `--memory`,
  * the peak RSS growth of the engines' and the service's processes while ingesting 100k rows, 1M
@@ -38,6 +39,7 @@ import { recordsResources } from '../src/services/records/resources.js';
 import { dynamoTenantLease } from '../src/services/records/tenant-lease.js';
 import { dynamoTenantStore } from '../src/services/records/tenant-store.js';
 import { dynamoUploadStore } from '../src/services/records/upload-store.js';
+import { probeBothWays } from './lib/probe.js';
 import { alternate, median, medianOfRatios, roundRatios } from './lib/rounds.js';
 
 const { values } = parseArgs({
@@ -221,10 +223,7 @@ async function main() {
     const probeRows = await ingest('probe', csvOf(Math.min(rows, 10_000), 0));
     if (probeRows.status !== 'completed') throw new Error(`the probe file ended ${probeRows.status}`);
     const probe = await storedItems('probe');
-    const concurrencies = [4, 8, 16, 32];
-    const probed: number[] = [];
-    for (const c of concurrencies) probed.push(await ceiling(probe, c));
-    const best = concurrencies[probed.indexOf(Math.max(...probed))] as number;
+    const { best, rates: probed } = await probeBothWays([4, 8, 16, 32], (c) => ceiling(probe, c));
 
     // Alternating rounds, as the other figures run: the pipeline goes first in the first, third, …
     // round, the ceiling in the others, so what one side leaves the engine to do (compactions) falls
@@ -247,12 +246,12 @@ async function main() {
     for (let round = 0; round < rounds; round += 1) naiveRates.push(await naive(latest.slice(0, sample)));
     const [p, c, n] = [median(runs.a), median(runs.b), median(naiveRates)];
     const ratio = medianOfRatios(runs.a, runs.b);
-    const probes = concurrencies.map((k, i) => `${k}: ${probed[i]}`).join(', ');
+    const probes = [...probed].map(([k, [there, back]]) => `${k}: ${there} and ${back}`).join(', ');
     process.stdout.write(
       [
         `records ingestion benchmark: ${rows} rows, ${rounds} rounds (medians), embedded engines as npm start runs them`,
         `  pipeline (S3 event → hash → parse → checks → BatchWriteItem → status):  ${p} rows/s`,
-        `  raw BatchWriteItem ceiling, the same stored items, concurrency ${best} (probed ${probes}):  ${c} rows/s`,
+        `  raw BatchWriteItem ceiling, the same stored items, concurrency ${best} (probed there and back ${probes}):  ${c} rows/s`,
         `  naive PutItem row by row, the same items (${sample}-row sample):  ${n} rows/s`,
         `  pipeline / ceiling = ${ratio.toFixed(2)}, the median of the rounds' ratios ${roundRatios(
           runs.a,

@@ -51,7 +51,10 @@ export interface SourceFile {
   ingestedAt: string;
 }
 
-/** BatchWriteItem calls in flight per chunk of rows (the bench finds the engine's best). */
+/**
+ * BatchWriteItem calls in flight for one write of many rows (P4's seeding). Ingestion hands over one
+ * batch at a time and keeps its own window of calls in flight (`readRecords`, 16).
+ */
 const writeConcurrency = 8;
 
 const pk = (tenant: string, mrn: string) => `T#${tenant}#MRN#${mrn}`;
