@@ -18,27 +18,43 @@ const options = {
 function fakeMaker(name: string, destroyed: string[]) {
   return {
     client: vi.fn((_settings: unknown) => ({ name, destroy: () => destroyed.push(name) })),
-    documents: vi.fn(() => ({ name: 'documents', destroy: () => destroyed.push('documents') })),
+    documents: vi.fn((_settings: unknown) => ({
+      name: 'documents',
+      destroy: () => destroyed.push('documents'),
+    })),
   };
 }
 
 describe('the AWS clients of a runtime', () => {
-  it('builds each client on first use, once, and destroys only those built, newest first', () => {
+  it('builds each client on first use, once, and destroys only those built', () => {
     const destroyed: string[] = [];
     const dynamodb = fakeMaker('dynamodb', destroyed);
     const s3 = fakeMaker('s3', destroyed);
     const aws = awsClientsFrom(options, { dynamodb, s3 } as unknown as AwsClientMakers);
     expect(dynamodb.client).not.toHaveBeenCalled();
     expect(aws.documents).toBe(aws.documents);
+    // The document client has a DynamoDB client of its own (see below).
+    expect(dynamodb.client).not.toHaveBeenCalled();
     expect(aws.dynamodb).toBe(aws.dynamodb);
     expect(dynamodb.client).toHaveBeenCalledTimes(1);
-    expect(dynamodb.client.mock.calls[0]?.[0]).toMatchObject({
+    const settings = {
       common: { region: 'eu-west-1', maxAttempts: 3, requestHandler: { requestTimeout: 2000 } },
       streaming: { requestHandler: { requestTimeout: 30_000, connectionTimeout: 1000 } },
-    });
+    };
+    expect(dynamodb.client.mock.calls[0]?.[0]).toMatchObject(settings);
+    expect(dynamodb.documents.mock.calls[0]?.[0]).toMatchObject(settings);
     expect(s3.client).not.toHaveBeenCalled();
     aws.destroy();
-    expect(destroyed).toEqual(['documents', 'dynamodb']);
+    expect(destroyed.sort()).toEqual(['documents', 'dynamodb']);
+  });
+
+  it("resolves each command's middleware once per client, but not the document client's, which refuses it", async () => {
+    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
+    expect(aws.dynamodb.config.cacheMiddleware).toBe(true);
+    // lib-dynamodb throws on a client whose handlers are cached, so this would not even build.
+    expect(aws.documents.config.cacheMiddleware).toBe(false);
+    expect(aws.documents.config).not.toBe(aws.dynamodb.config);
+    aws.destroy();
   });
 
   it('refuses a client it was given no maker for, naming it and the ones it has', () => {

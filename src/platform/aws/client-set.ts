@@ -39,6 +39,7 @@ interface CommonClientConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts: number;
   requestHandler: { requestTimeout: number; connectionTimeout: number };
+  cacheMiddleware: boolean;
 }
 
 /** What a maker builds its client from. */
@@ -55,7 +56,8 @@ export interface ClientMaker<Client> {
 }
 
 export interface DynamoDBMaker extends ClientMaker<DynamoDBClient> {
-  documents(client: DynamoDBClient): DynamoDBDocumentClient;
+  /** On a DynamoDB client of its own: lib-dynamodb refuses a client whose handlers are cached. */
+  documents(settings: ClientSettings): DynamoDBDocumentClient;
   /** Readiness: the table answers (DescribeTable). */
   probeTable(client: DynamoDBClient, table: string, signal: AbortSignal): Promise<void>;
 }
@@ -125,7 +127,10 @@ export function makerOf<K extends ClientName>(
 function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptions): ClientSettings {
   // The SDK has no request timeout by default: a hung call would hold a lease for ever.
   const requestHandler = { requestTimeout: timeouts.requestMs, connectionTimeout: timeouts.connectMs };
-  const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler };
+  // Each command's middleware resolved once per client, not on every call: about a quarter of a
+  // GetItem's CPU (docs/performance.md, P2). So middleware must not be added to a client after it
+  // has sent that command; nothing here does, and tests that inject faults say how they cope.
+  const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler, cacheMiddleware: true };
   const streaming = {
     ...common,
     requestHandler: { ...requestHandler, requestTimeout: Math.max(timeouts.requestMs, streamingIdleMs) },
@@ -165,7 +170,7 @@ class LazyAwsClients implements AwsClients {
     return this.#get('dynamodb', () => makerOf(this.makers, 'dynamodb').client(this.#settings));
   }
   get documents(): DynamoDBDocumentClient {
-    return this.#get('documents', () => makerOf(this.makers, 'dynamodb').documents(this.dynamodb));
+    return this.#get('documents', () => makerOf(this.makers, 'dynamodb').documents(this.#settings));
   }
   get s3(): S3Client {
     return this.#get('s3', () => makerOf(this.makers, 's3').client(this.#settings));
@@ -181,8 +186,7 @@ class LazyAwsClients implements AwsClients {
   }
 
   destroy(): void {
-    // Newest first: the document client goes before the DynamoDB client it wraps.
-    for (const client of [...this.#built.values()].reverse()) client.destroy();
+    for (const client of this.#built.values()) client.destroy();
   }
 }
 

@@ -4,8 +4,11 @@ import type { DynamoDBMaker } from '../client-set.js';
 
 export const dynamodbMaker: DynamoDBMaker = {
   client: ({ common, endpoints }) => new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
-  documents: (client) =>
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  documents: ({ common, endpoints }) =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...common, cacheMiddleware: false, endpoint: endpoints.dynamodb }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    ),
   probeTable: async (client, table, abortSignal) => {
     await client.send(new DescribeTableCommand({ TableName: table }), { abortSignal });
   },
