@@ -177,7 +177,7 @@ describe('records stack', () => {
     });
   });
 
-  it("gives each function what CDK's table grants give on the key, and the query function only reads", () => {
+  it('lets the query function decrypt and describe the key, and the writers also encrypt and make data keys', () => {
     const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
     const keyActions = (id: string | undefined) =>
       statementsOf(id)

@@ -1,9 +1,11 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { cloudContext } from '../cloud-context.js';
 import { loadConfig } from '../config.js';
 import { resolveResources, type TopicSpec } from '../resources.js';
 import type { ServiceModule } from '../service.js';
 import { type AwsClientMakers, awsClientsFrom, MissingClientError } from './client-set.js';
+import { allClientMakers } from './clients.js';
 import { dynamodbMaker } from './makers/dynamodb.js';
 import { resourceChecks } from './readiness.js';
 
@@ -48,12 +50,29 @@ describe('the AWS clients of a runtime', () => {
     expect(destroyed.sort()).toEqual(['documents', 'dynamodb']);
   });
 
-  it("resolves each command's middleware once per client, but not the document client's, which refuses it", async () => {
-    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
-    expect(aws.dynamodb.config.cacheMiddleware).toBe(true);
+  it("resolves each command's middleware once per client, but not the document client's, which refuses it", () => {
+    const aws = awsClientsFrom(options, allClientMakers);
+    for (const client of [aws.dynamodb, aws.s3, aws.sns, aws.sqs, aws.sfn])
+      expect(client.config.cacheMiddleware).toBe(true);
     // lib-dynamodb throws on a client whose handlers are cached, so this would not even build.
     expect(aws.documents.config.cacheMiddleware).toBe(false);
     expect(aws.documents.config).not.toBe(aws.dynamodb.config);
+    aws.destroy();
+  });
+
+  it("closes the document client's own DynamoDB client when the set is destroyed", () => {
+    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
+    const sockets = aws.documents.config.requestHandler as { destroy(): void };
+    const closed = vi.spyOn(sockets, 'destroy');
+    aws.destroy();
+    expect(closed).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a document-client command on the low-level client, where the cache would resend the first', async () => {
+    const aws = awsClientsFrom(options, { dynamodb: dynamodbMaker });
+    await expect(
+      aws.dynamodb.send(new GetCommand({ TableName: 't', Key: { id: 'a' } }) as never),
+    ).rejects.toThrow('GetCommand is a document-client command: send it with aws.documents');
     aws.destroy();
   });
 

@@ -127,9 +127,9 @@ export function makerOf<K extends ClientName>(
 function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptions): ClientSettings {
   // The SDK has no request timeout by default: a hung call would hold a lease for ever.
   const requestHandler = { requestTimeout: timeouts.requestMs, connectionTimeout: timeouts.connectMs };
-  // Each command's middleware resolved once per client, not on every call: about a quarter of a
-  // GetItem's CPU (docs/performance.md, P2). So middleware must not be added to a client after it
-  // has sent that command; nothing here does, and tests that inject faults say how they cope.
+  // Each command's middleware resolved once per client, not on every call: a quarter less CPU per
+  // GetItem (decision 0022). So middleware must not be added to a client after it has sent that
+  // command: nothing here does, and the tests that inject faults say when theirs is added.
   const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler, cacheMiddleware: true };
   const streaming = {
     ...common,

@@ -15,7 +15,11 @@ import {
 let harness: PipelineHarness;
 afterEach(() => harness?.platform.stop());
 
-/** Every PutObject the services send, by key: an overwrite would hide a double delivery from a listing. */
+/**
+ * Every PutObject the services send, by key: an overwrite would hide a double delivery from a listing.
+ * Call it before the platform sends its first PutObject: the S3 client keeps each command's resolved
+ * middleware, so one added later would not run for PutObject (decision 0022).
+ */
 function countPuts(): Map<string, number> {
   const puts = new Map<string, number>();
   harness.platform.aws.s3.middlewareStack.add(

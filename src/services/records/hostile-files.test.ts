@@ -123,6 +123,7 @@ describe('hostile files', () => {
         });
       return next(args);
     };
+    // Safe mid-run: the document client resolves its middleware on every call (decision 0022).
     platform.aws.documents.middlewareStack.add(failMidFile as never, {
       step: 'initialize',
       name: 'failMidFile',
