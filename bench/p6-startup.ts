@@ -4,11 +4,11 @@
  * Not a ratio: held to 3 s.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/local/test-process.js';
+import { hasExited, terminate } from './lib/children.js';
 import { report } from './lib/report.js';
 import { median } from './lib/rounds.js';
 
@@ -28,7 +28,7 @@ async function startOnce(): Promise<number> {
   const child = spawn('npm', ['start', '--silent'], { env, stdio: 'ignore', detached: true });
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
+      if (hasExited(child)) {
         throw new Error(`npm start exited with ${child.exitCode ?? child.signalCode}`);
       }
       // A connection accepted but never answered must not stall the loop past its 30 s either.
@@ -44,18 +44,11 @@ async function startOnce(): Promise<number> {
   } finally {
     // npm runs node as its child: the group is signalled, as a terminal's Ctrl-C would.
     // (ESRCH when the group is already gone, e.g. npm start failed: its own error is the one to see.)
-    const signalGroup = (signal: NodeJS.Signals) => {
+    await terminate(child, 10_000, (signal) => {
       try {
         process.kill(-(child.pid as number), signal);
       } catch {}
-    };
-    signalGroup('SIGTERM');
-    // Killed by a signal, it has a signalCode and no exitCode; either means its exit has been seen.
-    if (child.exitCode === null && child.signalCode === null) {
-      // A shutdown that hangs must not hold the benchmark up.
-      const kill = setTimeout(() => signalGroup('SIGKILL'), 10_000);
-      await once(child, 'exit').finally(() => clearTimeout(kill));
-    }
+    });
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, startChild } from './children.js';
+import { ask, startChild, terminate } from './children.js';
 
 // The benchmarks' servers and loops run in child processes, asked for each round's result over IPC.
 
@@ -87,5 +87,20 @@ describe('startChild', () => {
     await expect(startChild('no-such-server.ts')).rejects.toThrow(
       'no-such-server.ts exited (1) while waiting for its ready message',
     );
+  });
+});
+
+describe('terminate', () => {
+  it("signals through the sender it is given, even a process already gone (npm start's group may outlive npm)", async () => {
+    const server = await stubborn();
+    const sent: string[] = [];
+    const send = (signal: NodeJS.Signals) => {
+      sent.push(signal);
+      server.process.kill(signal);
+    };
+    await terminate(server.process, 200, send);
+    expect([sent, server.process.signalCode]).toEqual([['SIGTERM', 'SIGKILL'], 'SIGKILL']);
+    await terminate(server.process, 200, send);
+    expect(sent).toEqual(['SIGTERM', 'SIGKILL', 'SIGTERM']);
   });
 });

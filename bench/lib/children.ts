@@ -18,6 +18,26 @@ export interface Child<T> {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Whether a process's exit has been seen: one a signal killed has a signalCode and no exitCode. */
+export const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Sends SIGTERM, then SIGKILL if the process has not exited within `graceMs`, so a shutdown that
+ * hangs (a close waiting on a connection) cannot hold a benchmark up; resolves on its exit. `send`
+ * signals it (a process group's signal for `npm start`, whose node runs as npm's child).
+ */
+export async function terminate(
+  child: ChildProcess,
+  graceMs: number,
+  send: (signal: NodeJS.Signals) => void = (signal) => child.kill(signal),
+): Promise<void> {
+  const exited = hasExited(child) ? undefined : once(child, 'exit');
+  send('SIGTERM');
+  if (!exited) return;
+  const kill = setTimeout(() => send('SIGKILL'), graceMs);
+  await exited.finally(() => clearTimeout(kill));
+}
+
 /** How long a server may take to start and say it is ready (tsx compiles the platform first). */
 const readyDeadlineMs = 120_000;
 
@@ -78,15 +98,7 @@ export async function startChild<T extends object>(
     name,
     process: child,
     ready: message,
-    async stop(graceMs = 10_000) {
-      // A child killed by a signal (the OOM killer's SIGKILL) has a signalCode and no exitCode.
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      // A server whose close hangs on a connection must not hold the benchmark up.
-      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited.finally(() => clearTimeout(kill));
-    },
+    stop: (graceMs = 10_000) => terminate(child, graceMs),
   };
 }
 
