@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -47,6 +48,84 @@ describe('npm start', () => {
       second.process.kill('SIGINT');
       expect(await second.exited).toBe(0);
     }
+  });
+
+  /** Asks `url` until `done` holds for its JSON answer, or fails after ten seconds. */
+  async function pollJson(url: string, init: RequestInit, done: (body: Record<string, unknown>) => boolean) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const body = (await (await fetch(url, init)).json()) as Record<string, unknown>;
+      if (done(body) || Date.now() > deadline) return body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  // npm start runs a bundle of the packages too (scripts/start-build.mjs), which the other tests,
+  // run through tsx, never load: one call into each package a service leans on, through the bundle.
+  describe('every service, from the bundle', () => {
+    let running: Awaited<ReturnType<typeof startSkiff>>;
+    const json = { 'content-type': 'application/json' };
+    const apiKey = { 'x-api-key': 'demo-key' };
+    const fixture = (path: string) => readFileSync(new URL(`./services/${path}`, import.meta.url));
+
+    beforeAll(async () => {
+      running = await startSkiff('scripts/start.mjs', {
+        ...env,
+        SKIFF_AUCTION_READY_PROBABILITY: '1',
+        SKIFF_ORDERS_PIPELINE_WAIT_MS: '50',
+      });
+    });
+    afterAll(async () => {
+      running.process.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    });
+
+    it('donations: one thank-you through the local SNS', async () => {
+      for (const amount of [1500, 500]) {
+        const body = JSON.stringify({ donorId: 'ann', amount, email: 'ann@example.org' });
+        expect((await fetch(`${base}/donations`, { method: 'POST', headers: json, body })).status).toBe(201);
+      }
+      const inbox = await (await fetch(`${base}/_local/notifications`)).json();
+      expect(JSON.stringify(inbox)).toContain('ann');
+    });
+
+    it('users: a multipart form with an avatar, stored in S3 and read back; Swagger UI', async () => {
+      const png = fixture('users/fixtures/prima/test-avatar.png');
+      const form = new FormData();
+      form.set('name', 'Ada');
+      form.set('email', 'ada@example.org');
+      form.set('avatar', new Blob([png], { type: 'image/png' }), 'face.png');
+      const created = await fetch(`${base}/user`, { method: 'POST', body: form });
+      expect(created.status).toBe(201);
+      const { avatar_url } = (await created.json()) as { avatar_url: string };
+      const avatar = await fetch(avatar_url);
+      expect(Buffer.from(await avatar.arrayBuffer()).equals(png)).toBe(true);
+      expect((await fetch(`${base}/swagger/`)).status).toBe(200);
+    });
+
+    it('orders: a pipeline run through the local Step Functions', async () => {
+      const orders = JSON.stringify([{ record_id: 'bundle_1', parameter_1: 'abc', parameter_2: 4 }]);
+      expect((await fetch(`${base}/orders`, { method: 'POST', headers: json, body: orders })).ok).toBe(true);
+      const started = await fetch(`${base}/orders/pipeline/runs`, { method: 'POST' });
+      const { runId } = (await started.json()) as { runId: string };
+      const run = await pollJson(`${base}/orders/pipeline/runs/${runId}`, {}, (b) => b.status !== 'RUNNING');
+      expect(run.status).toBe('SUCCEEDED');
+    });
+
+    it("records: a peer's sample CSV uploaded, ingested and queried", async () => {
+      const csv = new FormData();
+      const sample = fixture('records/fixtures/tendo/hospital01.csv');
+      csv.set('file', new Blob([sample], { type: 'text/csv' }), 'hospital01.csv');
+      const uploaded = await fetch(`${base}/uploads`, { method: 'POST', headers: apiKey, body: csv });
+      expect(uploaded.status).toBe(202);
+      const [{ uploadId }] = (await uploaded.json()) as [{ uploadId: string }];
+      const upload = await pollJson(`${base}/uploads/${uploadId}`, { headers: apiKey }, (b) =>
+        String(b.status).startsWith('completed'),
+      );
+      expect(upload.status).toBe('completed');
+      const found = await fetch(`${base}/records?last_name=Doe`, { headers: apiKey });
+      expect(JSON.stringify(await found.json())).toContain('MR1001');
+    });
   });
 
   /**
