@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
-import { isTimeZone, zoneOffsetMinutes } from './time-zone.js';
+import { cachedZoneDays, isTimeZone, zoneOffsetMinutes } from './time-zone.js';
 
 const typed = ['UTC', 'Etc/UTC', 'Europe/Kyiv', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires'];
 
@@ -62,6 +62,41 @@ describe('zoneOffsetMinutes', () => {
       }
       expect({ zone, differ }).toEqual({ zone, differ: [] });
     }
+  });
+
+  it('answers from its cache of steady days what ICU answers, hour by hour through changes of the clocks', () => {
+    // London and New York change at different hours, Lord Howe by half an hour, Casablanca twice a
+    // year around Ramadan, and Apia skipped 2011-12-30 altogether.
+    const zones = [
+      'Europe/London',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Africa/Casablanca',
+      'Pacific/Apia',
+    ];
+    const hour = 3_600_000;
+    for (const zone of zones) {
+      const luxon = IANAZone.create(zone);
+      const differ: number[] = [];
+      for (const year of [2011, 2026]) {
+        for (
+          let instant = Date.UTC(year, 0, 1);
+          instant < Date.UTC(year + 1, 0, 1);
+          instant += hour + 1_000
+        ) {
+          const first = zoneOffsetMinutes(zone, instant);
+          const again = zoneOffsetMinutes(zone, instant);
+          if (first !== luxon.offset(instant) || again !== first) differ.push(instant);
+        }
+      }
+      expect({ zone, differ }).toEqual({ zone, differ: [] });
+    }
+  });
+
+  it('keeps its cache bounded whatever the span of dates asked', () => {
+    for (let day = 0; day < 60_000; day += 1) zoneOffsetMinutes('Etc/UTC', day * 86_400_000);
+    expect(cachedZoneDays()).toBeGreaterThan(0);
+    expect(cachedZoneDays()).toBeLessThanOrEqual(50_000);
   });
 
   it('refuses an unknown zone', () => {

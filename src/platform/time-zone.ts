@@ -36,11 +36,11 @@ function wallClockIn(zone: string): Intl.DateTimeFormat {
 }
 
 /**
- * The offset from UTC, in minutes, of IANA zone `zone` at the instant `epochMs`: the zone's wall
- * clock there, read as if it were UTC, minus the instant (to the second). This is Luxon's
- * `IANAZone.offset`, on the same ICU data, without bundling Luxon. Throws on an unknown zone.
+ * The offset from UTC, in minutes, of IANA zone `zone` at the instant `epochMs`, as ICU has it: the
+ * zone's wall clock there, read as if it were UTC, minus the instant (to the second). This is
+ * Luxon's `IANAZone.offset`, on the same ICU data, without bundling Luxon. Throws on an unknown zone.
  */
-export function zoneOffsetMinutes(zone: string, epochMs: number): number {
+function offsetFromIcu(zone: string, epochMs: number): number {
   const part: Record<string, string> = {};
   for (const { type, value } of wallClockIn(zone).formatToParts(epochMs)) part[type] = value;
   const year = part.era === 'BC' ? 1 - Number(part.year) : Number(part.year);
@@ -51,4 +51,44 @@ export function zoneOffsetMinutes(zone: string, epochMs: number): number {
   wall.setUTCHours(Number(part.hour) % 24, Number(part.minute), Number(part.second), 0);
   const wholeSeconds = epochMs - (((epochMs % 1000) + 1000) % 1000);
   return (wall.getTime() - wholeSeconds) / 60_000;
+}
+
+const dayMs = 86_400_000;
+/** Per zone, UTC days (days since 1970) whose offset is the same all day, and that offset. */
+const steadyDays = new Map<string, Map<number, number>>();
+let steadyDayCount = 0;
+/** Bounds the cache: a file of dates over many centuries must not grow it without end (a few MB). */
+const maxSteadyDays = 50_000;
+
+/** How many days the offset cache holds, all zones together. */
+export function cachedZoneDays(): number {
+  return steadyDayCount;
+}
+
+/**
+ * The offset from UTC, in minutes, of IANA zone `zone` at the instant `epochMs`. Asking ICU costs
+ * about as much as the rest of reading a CSV row (records ingestion asks it three or four times a
+ * row), so each UTC day whose offset is the same at its first and its last second is remembered as
+ * steady. That takes no two changes of the clocks within one day, which `resolveDateTime` already
+ * takes of any two days. A day with a change is asked of ICU at each instant. Throws on an unknown
+ * zone.
+ */
+export function zoneOffsetMinutes(zone: string, epochMs: number): number {
+  const day = Math.floor(epochMs / dayMs);
+  let days = steadyDays.get(zone);
+  const known = days?.get(day);
+  if (known !== undefined) return known;
+  const atStart = offsetFromIcu(zone, day * dayMs);
+  if (atStart !== offsetFromIcu(zone, (day + 1) * dayMs - 1000)) return offsetFromIcu(zone, epochMs);
+  if (steadyDayCount >= maxSteadyDays) {
+    steadyDays.clear();
+    steadyDayCount = 0;
+  }
+  if (!days) {
+    days = new Map();
+    steadyDays.set(zone, days);
+  }
+  days.set(day, atStart);
+  steadyDayCount += 1;
+  return atStart;
 }
