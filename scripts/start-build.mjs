@@ -6,7 +6,7 @@
 // one in the background at the lowest CPU priority, for the next start.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
@@ -70,15 +70,21 @@ export function buildOptions(outdir, { quick = false } = {}) {
 }
 
 /**
- * What a build depends on besides its input files: esbuild's version and this file (its options).
- * A build made under another key is never reused. esbuild itself is imported only to build: its
- * import alone takes about 75 ms.
+ * What a build depends on besides its input files: esbuild's version, this file (its options) and
+ * the lock files, so that any change of the installed packages rebuilds even where an installer
+ * kept the files' sizes and times. A build made under another key is never reused. esbuild itself
+ * is imported only to build: its import alone takes about 75 ms.
  */
 export function buildKey() {
   const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
   const { version } = JSON.parse(readFileSync(esbuildPackage, 'utf8'));
-  const thisFile = readFileSync(fileURLToPath(import.meta.url));
-  return createHash('sha256').update(version).update(thisFile).digest('hex');
+  const hash = createHash('sha256')
+    .update(version)
+    .update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const lockFile of ['package-lock.json', 'node_modules/.package-lock.json']) {
+    hash.update(existsSync(join(root, lockFile)) ? readFileSync(join(root, lockFile)) : `no ${lockFile}`);
+  }
+  return hash.digest('hex');
 }
 
 /** Each input file's size and modification time, which a later start compares. */
