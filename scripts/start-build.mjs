@@ -1,34 +1,43 @@
 // The builds that `npm start` runs (decision 0017). The full one, src/main.ts and the packages it
-// imports as ES modules in .skiff/start/, is kept between starts while none of its input files has
+// imports as ES modules, is kept in .skiff/start/ between starts while none of its input files has
 // changed: loading it is about 0.8 s faster than Node loading ~1,500 modules from node_modules, but
 // making it takes 1.5–2 s. So a start that finds it out of date runs a quick build instead (the
 // packages left to Node, about 0.15 s, in .skiff/start-quick/) and, once started, remakes the full
 // one in the background at the lowest CPU priority, for the next start.
-import { spawn } from 'node:child_process';
+//
+// Each build goes whole into a folder named by its content, and a full build is trusted only
+// through its record (build.json), written last: a start never runs half a build, nor one that
+// another start is replacing, and a running platform keeps the chunks it has yet to import.
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
-import { basename, join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const startDir = join(root, '.skiff', 'start');
 const quickDir = join(root, '.skiff', 'start-quick');
 const recordName = 'build.json';
+export const errorLogName = 'last-error.log';
+/** Builds not in use are removed once this old: a platform started from one has loaded it by then. */
+const keepOldBuildsMs = 60 * 60_000;
 
 /**
  * Packages that break when moved into the bundle, so Node loads them from node_modules: dynalite
  * (its LevelDB is a native addon found beside the package), pino (a bundle's dynamic `import()`
  * loses its CommonJS named export `pino`) and @fastify/swagger-ui (it reads its static files from its
- * own folder).
+ * own folder). A package that fails once bundled belongs here.
  */
 const unbundled = ['dynalite', 'pino', '@fastify/swagger-ui'];
 
 /**
  * The bundle holds CommonJS packages inside ES modules: they get the `require`, `__filename` and
- * `__dirname` that Node gives a CommonJS module.
+ * `__dirname` that Node gives a CommonJS module. A bundled module declaring one of these names
+ * itself would clash with them; `checkModules` catches that before the build is trusted.
  */
 const commonJsGlobals = [
   "import { createRequire as __skiffRequire } from 'node:module';",
@@ -39,7 +48,10 @@ const commonJsGlobals = [
   'const __dirname = __skiffDirname(__filename);',
 ].join(' ');
 
-/** The full build's options; `{ quick: true }` leaves every package to Node and records nothing. */
+/**
+ * The full build's options; `{ quick: true }` leaves every package to Node. `outdir` only sets the
+ * depth that the source maps' paths are relative to: the files go into a folder of their own.
+ */
 export function buildOptions(outdir, { quick = false } = {}) {
   const packages = quick
     ? { packages: 'external' }
@@ -63,26 +75,33 @@ export function buildOptions(outdir, { quick = false } = {}) {
     // Node reads it whole at load.
     sourcemap: true,
     sourcesContent: false,
-    metafile: !quick,
+    metafile: true,
     write: false,
     logLevel: 'error',
   };
 }
 
 /**
- * What a build depends on besides its input files: esbuild's version, this file (its options) and
- * the lock files, so that any change of the installed packages rebuilds even where an installer
- * kept the files' sizes and times. A build made under another key is never reused. esbuild itself
- * is imported only to build: its import alone takes about 75 ms.
+ * What a build depends on besides its input files: esbuild's version, this file (its options), the
+ * project's package.json and tsconfig.json (which esbuild reads, but its metafile does not list),
+ * and the lock files, so that any change of the installed packages rebuilds even where an installer
+ * kept the files' sizes and times. esbuild itself is imported only to build: its import alone takes
+ * about 75 ms.
  */
-export function buildKey() {
+export function buildKey(base = root) {
   const esbuildPackage = createRequire(import.meta.url).resolve('esbuild/package.json');
   const { version } = JSON.parse(readFileSync(esbuildPackage, 'utf8'));
   const hash = createHash('sha256')
     .update(version)
     .update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const lockFile of ['package-lock.json', 'node_modules/.package-lock.json']) {
-    hash.update(existsSync(join(root, lockFile)) ? readFileSync(join(root, lockFile)) : `no ${lockFile}`);
+  for (const file of [
+    'package.json',
+    'tsconfig.json',
+    'package-lock.json',
+    'node_modules/.package-lock.json',
+  ]) {
+    const path = join(base, file);
+    hash.update(existsSync(path) ? readFileSync(path) : `no ${file}`);
   }
   return hash.digest('hex');
 }
@@ -97,102 +116,175 @@ export function fingerprint(paths, base = root) {
   );
 }
 
+const sameStat = ([size, mtime], [otherSize, otherMtime]) => size === otherSize && mtime === otherMtime;
+
 /**
- * Whether the build recorded in `outdir` can run as it is: made under `key`, every output still
- * there, and every input file (sources and packages, about 1,900) of the same size and modification
- * time. A missing or unreadable record, or a file gone, means no.
+ * The folder of the full build recorded in `dir`, when it can run as it is: made under `key`, its
+ * `main.mjs` there, and every input file (sources and packages, about 1,900) of the same size and
+ * modification time. Otherwise (no record, a torn one, a file gone) undefined.
  */
-export async function isCurrent(outdir, key, base = root) {
+export async function currentBuild(dir, key, base = root) {
   try {
-    const record = JSON.parse(await readFile(join(outdir, recordName), 'utf8'));
-    if (record.key !== key) return false;
-    const present = new Set(await readdir(outdir));
-    if (!record.outputs.every((name) => present.has(name))) return false;
+    const record = JSON.parse(await readFile(join(dir, recordName), 'utf8'));
+    if (record.key !== key || !existsSync(join(dir, record.folder, 'main.mjs'))) return undefined;
     const now = fingerprint(Object.keys(record.inputs), base);
-    return Object.entries(record.inputs).every(([path, [size, mtime]]) => {
-      const [nowSize, nowMtime] = now[path];
-      return nowSize === size && nowMtime === mtime;
-    });
+    const unchanged = Object.entries(record.inputs).every(([path, was]) => sameStat(was, now[path]));
+    return unchanged ? join(dir, record.folder) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/**
- * Each file goes to a temporary name and is renamed into place, so a second `npm start` in the same
- * checkout never imports a half-written module; both write the same bytes. The record goes last, so
- * it never vouches for outputs not yet written.
- */
-async function writeAtomically(outdir, files) {
-  await mkdir(outdir, { recursive: true });
-  for (const file of files) {
-    const temporary = `${file.path}.${process.pid}.tmp`;
-    await writeFile(temporary, file.contents);
-    await rename(temporary, file.path);
-  }
+/** Whether `folder` holds every one of a build's files, at its size. */
+function holdsAll(folder, outdir, outputFiles) {
+  return outputFiles.every((file) => {
+    const size = statSync(join(folder, relative(outdir, file.path)), { throwIfNoEntry: false })?.size;
+    return size === file.contents.length;
+  });
 }
 
 /**
- * The split build's chunks are named by their content, so each change of the code leaves the last
- * ones behind: files this build did not write go once they are a minute old (a second `npm start`
- * of other code in this checkout has loaded its own within a second of writing them).
+ * Writes a build's files into a folder of `dir` named by their content, whole or not at all: into a
+ * temporary folder first, renamed into place. A folder already there with all the files is kept; one
+ * with a file missing (removed by hand) is replaced.
  */
-async function removeStaleOutputs(outdir, written) {
-  for (const name of await readdir(outdir)) {
-    if (written.has(name)) continue;
-    const path = join(outdir, name);
-    // Another start may have renamed or removed it since the listing.
+async function writeFolder(dir, outdir, outputFiles) {
+  const hash = createHash('sha256');
+  for (const file of outputFiles) hash.update(relative(outdir, file.path)).update(file.contents);
+  const name = hash.digest('hex').slice(0, 16);
+  const final = join(dir, name);
+  if (holdsAll(final, outdir, outputFiles)) return name;
+  const temporary = join(dir, `${name}.${process.pid}.tmp`);
+  await mkdir(temporary, { recursive: true });
+  for (const file of outputFiles) {
+    await writeFile(join(temporary, relative(outdir, file.path)), file.contents);
+  }
+  await rm(final, { recursive: true, force: true });
+  await rename(temporary, final).catch(async (error) => {
+    // Another start wrote the same folder first.
+    if (!holdsAll(final, outdir, outputFiles)) throw error;
+    await rm(temporary, { recursive: true, force: true });
+  });
+  return name;
+}
+
+/**
+ * Removes what `dir` holds besides the build `keep`, its record and its error log, once over an
+ * hour old: older builds, and what a start that crashed mid-write left.
+ */
+async function removeOldBuilds(dir, keep) {
+  const kept = new Set([keep, recordName, errorLogName]);
+  for (const name of await readdir(dir)) {
+    if (kept.has(name)) continue;
+    const path = join(dir, name);
+    // Another start may have removed it since the listing.
     const modified = (await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now();
-    if (modified < Date.now() - 60_000) await rm(path, { force: true });
+    if (modified < Date.now() - keepOldBuildsMs) await rm(path, { recursive: true, force: true });
   }
 }
 
 /**
- * Makes `outdir` hold a current build of the local platform: reuses the last one when `isCurrent`,
- * builds otherwise (about 1–2 s). Gives whether it built. esbuild prints what failed to build, with
- * file and line, and the promise rejects.
+ * Fails when Node cannot parse one of the modules, e.g. when a bundled module declares a name the
+ * banner declares too: a syntax error that esbuild lets through, and that would otherwise stop every
+ * start until an input changed.
  */
-export async function ensureStartBuild(outdir = startDir) {
+export async function checkModules(folder) {
+  const modules = (await readdir(folder)).filter((name) => name.endsWith('.mjs'));
+  const check = promisify(execFile);
+  await Promise.all(modules.map((name) => check(process.execPath, ['--check', join(folder, name)])));
+}
+
+/**
+ * Records each input file's size and time as esbuild reads it, so that a file saved while esbuild
+ * ran (whose content may not be what it read) is seen without trusting any clock.
+ */
+function readTimes() {
+  const times = new Map();
+  const plugin = {
+    name: 'read-times',
+    setup(build) {
+      build.onLoad({ filter: /.*/ }, ({ path }) => {
+        const { size, mtimeMs } = statSync(path);
+        times.set(path, [size, mtimeMs]);
+        return undefined; // esbuild loads the file as it would have
+      });
+    },
+  };
+  return { plugin, times };
+}
+
+/**
+ * Makes `dir` hold a current full build: reuses the last one when `currentBuild` finds it, builds
+ * otherwise (about 1.5–2 s). Gives whether it built. A build whose inputs changed while it ran is
+ * written but not recorded, so the next start builds again. esbuild prints what failed, with file
+ * and line, and the promise rejects.
+ */
+export async function ensureStartBuild(dir = startDir) {
   const key = buildKey();
-  if (await isCurrent(outdir, key)) return { built: false };
-  const started = Date.now();
+  if (await currentBuild(dir, key)) return { built: false };
   const { build } = await import('esbuild');
-  const { outputFiles, metafile } = await build(buildOptions(outdir));
+  const outdir = join(dir, 'build');
+  const { plugin, times } = readTimes();
+  const { outputFiles, metafile } = await build({ ...buildOptions(outdir), plugins: [plugin] });
   const inputs = fingerprint(Object.keys(metafile.inputs));
-  const outputs = outputFiles.map((file) => basename(file.path));
-  // A file saved while esbuild ran may not be what it read: then no record, and the next start builds.
-  const settled = Object.values(inputs).every(([, mtime]) => mtime < started);
-  const record = { path: join(outdir, recordName), contents: JSON.stringify({ key, inputs, outputs }) };
-  await rm(record.path, { force: true });
-  await writeAtomically(outdir, settled ? [...outputFiles, record] : outputFiles);
-  await removeStaleOutputs(outdir, new Set([...outputs, recordName]));
+  await mkdir(dir, { recursive: true });
+  const folder = await writeFolder(dir, outdir, outputFiles);
+  await checkModules(join(dir, folder));
+  const settled = Object.entries(inputs).every(([path, now]) => {
+    const read = times.get(join(root, path));
+    return read !== undefined && sameStat(read, now);
+  });
+  if (settled) {
+    const temporary = join(dir, `${recordName}.${process.pid}.tmp`);
+    await writeFile(temporary, JSON.stringify({ key, inputs, folder }));
+    await rename(temporary, join(dir, recordName));
+  }
+  await removeOldBuilds(dir, folder);
   return { built: true };
 }
 
 /** The quick build, made afresh each time it is used, as every start did before the full one. */
-async function quickBuild(outdir) {
+async function quickBuild(dir) {
   const { build } = await import('esbuild');
+  const outdir = join(dir, 'build');
   const { outputFiles } = await build(buildOptions(outdir, { quick: true }));
-  await writeAtomically(outdir, outputFiles);
-  await removeStaleOutputs(outdir, new Set(outputFiles.map((file) => basename(file.path))));
+  await mkdir(dir, { recursive: true });
+  const folder = await writeFolder(dir, outdir, outputFiles);
+  await removeOldBuilds(dir, folder);
+  return join(dir, folder);
 }
 
 /**
- * The folder whose `main.mjs` this start runs: the full build when it is current; otherwise the
- * quick one, and `remakeAfterMs` later (once the platform has started, so as not to slow it), if
- * this process still runs, a detached process remakes the full one. Two starts at once may both
- * remake it; they write the same bytes.
+ * Remakes the full build in a detached process, its output in `dir`/last-error.log. Without the
+ * parent's NODE_OPTIONS, so a debugger attached to `npm start` does not attach to it too.
+ */
+function remakeInBackground(dir) {
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  spawn(process.execPath, [fileURLToPath(import.meta.url), '--background', dir], {
+    detached: true,
+    stdio: 'ignore',
+    env,
+  }).unref();
+}
+
+/**
+ * The folder whose `main.mjs` this start runs, and whether it is the full build: the full build when
+ * it is current; otherwise the quick one, and `remakeAfterMs` later (once the platform has started,
+ * so as not to slow it), if this process still runs, a detached process remakes the full one.
  */
 export async function buildForStart({ full = startDir, quick = quickDir, remakeAfterMs = 5_000 } = {}) {
-  if (await isCurrent(full, buildKey())) return full;
-  await quickBuild(quick);
-  const remake = () =>
-    spawn(process.execPath, [fileURLToPath(import.meta.url), '--background', full], {
-      detached: true,
-      stdio: 'ignore',
-    }).unref();
-  setTimeout(remake, remakeAfterMs).unref();
-  return quick;
+  const current = await currentBuild(full, buildKey());
+  if (current) return { folder: current, full: true };
+  const folder = await quickBuild(quick);
+  setTimeout(() => remakeInBackground(full), remakeAfterMs).unref();
+  return { folder, full: false };
+}
+
+/** Whether `/proc/<pid>/stat`'s text says the process leads its session. */
+export function isSessionLeader(statText, pid) {
+  // After the command's name, which may hold spaces and parentheses: state, ppid, pgrp, session.
+  const [, , , session] = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  return Number(session) === pid;
 }
 
 /**
@@ -205,15 +297,35 @@ export async function buildForStart({ full = startDir, quick = quickDir, remakeA
 function yieldCpu() {
   setPriority(19);
   try {
-    const [, , , session] = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    if (Number(session) === process.pid) writeFileSync('/proc/self/autogroup', '19');
+    if (isSessionLeader(readFileSync('/proc/self/stat', 'utf8'), process.pid)) {
+      writeFileSync('/proc/self/autogroup', '19');
+    }
   } catch {} // no /proc or no autogroups (macOS, some kernels): the priority alone does it
 }
 
-// `npm install` runs this (the `prepare` script), so the first `npm start` finds the full build made.
-// A start that found it out of date runs it with `--background` and the folder to build in.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * `npm install` runs this (the `prepare` script), so the first `npm start` finds the full build made;
+ * a start that found it out of date runs it with `--background` and the folder to build in. A
+ * failure is kept in last-error.log, which `npm start` mentions, and fails neither: `npm start`
+ * runs the quick build meanwhile.
+ */
+async function main() {
   const background = process.argv[2] === '--background';
   if (background) yieldCpu();
-  await ensureStartBuild(background ? process.argv[3] : startDir);
+  const dir = background ? process.argv[3] : startDir;
+  const errorLog = join(dir, errorLogName);
+  try {
+    await ensureStartBuild(dir);
+    await rm(errorLog, { force: true });
+  } catch (error) {
+    const detail = [error.stderr, error.stack ?? String(error)].filter(Boolean).join('\n');
+    await mkdir(dir, { recursive: true });
+    await writeFile(errorLog, `${new Date().toISOString()}\n${detail}\n`);
+    if (!background)
+      console.warn(
+        `skiff: npm start's bundle did not build (${errorLog}); npm start will run its quick build.`,
+      );
+  }
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,8 +1,17 @@
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildForStart, buildKey, ensureStartBuild, fingerprint, isCurrent } from './start-build.mjs';
+import {
+  buildForStart,
+  buildKey,
+  checkModules,
+  currentBuild,
+  ensureStartBuild,
+  fingerprint,
+  isSessionLeader,
+} from './start-build.mjs';
 
 let folder;
 beforeEach(async () => {
@@ -10,72 +19,121 @@ beforeEach(async () => {
 });
 afterEach(() => rm(folder, { recursive: true, force: true }));
 
-/** A checkout of two input files and a build folder holding `main.mjs` and a record of both. */
+/** A checkout of two input files, and a build of them recorded in `out/`, its files in `out/abc/`. */
 async function recordedBuild(key = 'key-1') {
   await writeFile(join(folder, 'a.ts'), 'export const a = 1;');
   await writeFile(join(folder, 'b.js'), 'module.exports = 2;');
-  const outdir = join(folder, 'out');
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir);
-  await writeFile(join(outdir, 'main.mjs'), '');
-  const record = { key, inputs: fingerprint(['a.ts', 'b.js'], folder), outputs: ['main.mjs'] };
-  await writeFile(join(outdir, 'build.json'), JSON.stringify(record));
-  return outdir;
+  const dir = join(folder, 'out');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'abc'), { recursive: true });
+  await writeFile(join(dir, 'abc', 'main.mjs'), '');
+  const record = { key, inputs: fingerprint(['a.ts', 'b.js'], folder), folder: 'abc' };
+  await writeFile(join(dir, 'build.json'), JSON.stringify(record));
+  return dir;
 }
 
 describe("npm start's build, kept between starts", () => {
-  it('is reused while the key, the outputs and every input file are as recorded', async () => {
-    const outdir = await recordedBuild();
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(true);
+  it('is reused while the key, its main module and every input file are as recorded', async () => {
+    const dir = await recordedBuild();
+    expect(await currentBuild(dir, 'key-1', folder)).toBe(join(dir, 'abc'));
   });
 
-  it('is built again when an input changes, even to the same size, or goes', async () => {
-    const outdir = await recordedBuild();
+  it('is built again when an input changes, in time or in size, or goes', async () => {
+    const dir = await recordedBuild();
     await utimes(join(folder, 'a.ts'), new Date(), new Date(Date.now() + 5_000));
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(false);
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
+    await recordedBuild();
+    const { inputs } = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8'));
+    await writeFile(join(folder, 'b.js'), 'module.exports = 22;');
+    await utimes(join(folder, 'b.js'), new Date(), new Date(inputs['b.js'][1])); // the recorded time
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
     await recordedBuild();
     await rm(join(folder, 'b.js'));
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(false);
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
   });
 
-  it('is built again when an output is gone, the key differs, or the record is missing or torn', async () => {
-    const outdir = await recordedBuild();
-    expect(await isCurrent(outdir, 'key-2', folder)).toBe(false);
-    await rm(join(outdir, 'main.mjs'));
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(false);
+  it('is built again when its main module is gone, the key differs, or the record is missing or torn', async () => {
+    const dir = await recordedBuild();
+    expect(await currentBuild(dir, 'key-2', folder)).toBeUndefined();
+    await rm(join(dir, 'abc', 'main.mjs'));
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
     await recordedBuild();
-    const record = await readFile(join(outdir, 'build.json'), 'utf8');
-    await writeFile(join(outdir, 'build.json'), record.slice(0, 40));
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(false);
-    await rm(join(outdir, 'build.json'));
-    expect(await isCurrent(outdir, 'key-1', folder)).toBe(false);
+    const record = await readFile(join(dir, 'build.json'), 'utf8');
+    await writeFile(join(dir, 'build.json'), record.slice(0, 40));
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
+    await rm(join(dir, 'build.json'));
+    expect(await currentBuild(dir, 'key-1', folder)).toBeUndefined();
   });
 
-  it('keys a build to the esbuild version and the build script', () => {
-    expect(buildKey()).toMatch(/^[0-9a-f]{64}$/);
-    expect(buildKey()).toBe(buildKey());
+  it('keys a build to the lock files, package.json and tsconfig.json too', async () => {
+    const files = ['package.json', 'tsconfig.json', 'package-lock.json'];
+    for (const file of files) await writeFile(join(folder, file), '{}');
+    const first = buildKey(folder);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(buildKey(folder)).toBe(first);
+    for (const file of files) {
+      await writeFile(join(folder, file), '{"changed":true}');
+      expect(buildKey(folder), file).not.toBe(first);
+      await writeFile(join(folder, file), '{}');
+    }
+    expect(buildKey(folder)).toBe(first);
   });
 
-  it('builds the platform once, reuses it, and builds again when an output is lost', async () => {
-    const outdir = join(folder, 'start');
-    expect(await ensureStartBuild(outdir)).toEqual({ built: true });
-    const record = JSON.parse(await readFile(join(outdir, 'build.json'), 'utf8'));
+  it('builds the platform once, reuses it, and builds again when its main module is lost', async () => {
+    const dir = join(folder, 'start');
+    expect(await ensureStartBuild(dir)).toEqual({ built: true });
+    const record = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8'));
     expect(Object.keys(record.inputs)).toContain('src/main.ts');
     expect(Object.keys(record.inputs).some((path) => path.startsWith('node_modules/fastify/'))).toBe(true);
-    expect(record.outputs).toContain('main.mjs');
-    expect(await ensureStartBuild(outdir)).toEqual({ built: false });
-    await rm(join(outdir, 'main.mjs'));
-    expect(await ensureStartBuild(outdir)).toEqual({ built: true });
+    expect(existsSync(join(dir, record.folder, 'dynalite-process.mjs'))).toBe(true);
+    // The source maps point back into src/ from the build's own folder.
+    const map = JSON.parse(await readFile(join(dir, record.folder, 'main.mjs.map'), 'utf8'));
+    expect(map.sources.map((source) => join(dir, record.folder, source))).toContain(
+      join(process.cwd(), 'src/main.ts'),
+    );
+    expect(await ensureStartBuild(dir)).toEqual({ built: false });
+    await rm(join(dir, record.folder, 'main.mjs'));
+    // Another build's folder and a torn write, one over an hour old, one recent (a start may run it).
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const name of ['old-build', 'recent-build']) await mkdir(join(dir, name));
+    await writeFile(join(dir, 'main.mjs.123.tmp'), '');
+    await utimes(join(dir, 'old-build'), twoHoursAgo, twoHoursAgo);
+    await utimes(join(dir, 'main.mjs.123.tmp'), twoHoursAgo, twoHoursAgo);
+    expect(await ensureStartBuild(dir)).toEqual({ built: true });
+    expect(existsSync(join(dir, 'old-build'))).toBe(false);
+    expect(existsSync(join(dir, 'main.mjs.123.tmp'))).toBe(false);
+    expect(existsSync(join(dir, 'recent-build'))).toBe(true);
+    expect(existsSync(join(dir, record.folder, 'main.mjs'))).toBe(true);
+    expect(await ensureStartBuild(dir)).toEqual({ built: false });
   }, 60_000);
 
   it('runs a quick build when the full one is out of date, and remakes that in the background', async () => {
     const dirs = { full: join(folder, 'full'), quick: join(folder, 'quick'), remakeAfterMs: 0 };
-    expect(await buildForStart(dirs)).toBe(dirs.quick);
-    await expect(stat(join(dirs.quick, 'main.mjs'))).resolves.toBeTruthy();
+    const first = await buildForStart(dirs);
+    expect(first.full).toBe(false);
+    expect(existsSync(join(first.folder, 'main.mjs'))).toBe(true);
+    expect(first.folder.startsWith(dirs.quick)).toBe(true);
     const deadline = Date.now() + 45_000;
-    while (!(await isCurrent(dirs.full, buildKey())) && Date.now() < deadline) {
+    while (!(await currentBuild(dirs.full, buildKey())) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(await buildForStart(dirs)).toBe(dirs.full);
+    const second = await buildForStart(dirs);
+    expect(second.full).toBe(true);
+    expect(second.folder.startsWith(dirs.full)).toBe(true);
   }, 60_000);
+
+  it('refuses a build with a module Node cannot parse, such as a name declared twice', async () => {
+    await writeFile(join(folder, 'main.mjs'), 'const require = 1;\n');
+    await expect(checkModules(folder)).resolves.toBeUndefined();
+    await writeFile(join(folder, 'chunk.mjs'), 'const __dirname = 1;\nconst __dirname = 2;\n');
+    await expect(checkModules(folder)).rejects.toThrow(/already been declared/);
+  });
+
+  it("lowers a scheduling group's priority only from the process that leads its session", () => {
+    const stat = (pid, session, name = 'node') => `${pid} (${name}) S 1 ${session} ${session} 0 -1 4194560`;
+    expect(isSessionLeader(stat(4321, 4321), 4321)).toBe(true);
+    expect(isSessionLeader(stat(4321, 77), 4321)).toBe(false);
+    // A command's name may hold ") " itself; the fields follow the last parenthesis.
+    expect(isSessionLeader(stat(4321, 77, 'odd) S 1 4321 4321'), 4321)).toBe(false);
+  });
 });

@@ -69,6 +69,9 @@ describe('npm start', () => {
     const fixture = (path: string) => readFileSync(new URL(`./services/${path}`, import.meta.url));
 
     beforeAll(async () => {
+      // The bundle as `npm install` leaves it, whatever was edited since (a start would otherwise run
+      // the quick build, which leaves the packages to Node).
+      execFileSync(process.execPath, ['scripts/start-build.mjs']);
       running = await startSkiff('scripts/start.mjs', {
         ...env,
         SKIFF_AUCTION_READY_PROBABILITY: '1',
@@ -78,6 +81,7 @@ describe('npm start', () => {
     afterAll(async () => {
       running.process.kill('SIGTERM');
       expect(await running.exited).toBe(0);
+      expect(running.output()).not.toContain('running the quick build');
     });
 
     it('donations: one thank-you through the local SNS', async () => {
