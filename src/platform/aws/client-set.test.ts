@@ -18,12 +18,14 @@ const options = {
 
 /** A maker whose clients only record that they were built and destroyed. */
 function fakeMaker(name: string, destroyed: string[]) {
+  const fake = (label: string) => ({
+    name: label,
+    destroy: () => destroyed.push(label),
+    middlewareStack: { remove: () => true },
+  });
   return {
-    client: vi.fn((_settings: unknown) => ({ name, destroy: () => destroyed.push(name) })),
-    documents: vi.fn((_settings: unknown) => ({
-      name: 'documents',
-      destroy: () => destroyed.push('documents'),
-    })),
+    client: vi.fn((_settings: unknown) => fake(name)),
+    documents: vi.fn((_settings: unknown) => fake('documents')),
   };
 }
 
@@ -57,6 +59,16 @@ describe('the AWS clients of a runtime', () => {
     // lib-dynamodb throws on a client whose handlers are cached, so this would not even build.
     expect(aws.documents.config.cacheMiddleware).toBe(false);
     expect(aws.documents.config).not.toBe(aws.dynamodb.config);
+    aws.destroy();
+  });
+
+  it("leaves out the SDK's logger middleware, which filters each call for a logger that discards it", () => {
+    const aws = awsClientsFrom(options, allClientMakers);
+    for (const client of [aws.dynamodb, aws.documents, aws.s3, aws.sns, aws.sqs, aws.sfn]) {
+      const stack = client.middlewareStack.identify();
+      expect(stack.some((entry) => entry.startsWith('serializerMiddleware'))).toBe(true);
+      expect(stack.filter((entry) => entry.startsWith('loggerMiddleware'))).toEqual([]);
+    }
     aws.destroy();
   });
 
