@@ -11,7 +11,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { join, relative } from 'node:path';
@@ -23,7 +23,11 @@ export const startDir = join(root, '.skiff', 'start');
 const quickDir = join(root, '.skiff', 'start-quick');
 const recordName = 'build.json';
 export const errorLogName = 'last-error.log';
-/** Builds not in use are removed once this old: a platform started from one has loaded it by then. */
+/**
+ * A build no start has run for this long is removed: a platform started from it has imported its
+ * lazy chunks by then. Each start marks the build it runs (the folder's time), so a kept build in use
+ * for days is not "old".
+ */
 const keepOldBuildsMs = 60 * 60_000;
 
 /**
@@ -169,8 +173,8 @@ async function writeFolder(dir, outdir, outputFiles) {
 }
 
 /**
- * Removes what `dir` holds besides the build `keep`, its record and its error log, once over an
- * hour old: older builds, and what a start that crashed mid-write left.
+ * Removes what `dir` holds besides the build `keep`, its record and its error log, once untouched for
+ * an hour: builds no start has run since, and what a start that crashed mid-write left.
  */
 async function removeOldBuilds(dir, keep) {
   const kept = new Set([keep, recordName, errorLogName]);
@@ -274,10 +278,17 @@ function remakeInBackground(dir) {
  */
 export async function buildForStart({ full = startDir, quick = quickDir, remakeAfterMs = 5_000 } = {}) {
   const current = await currentBuild(full, buildKey());
-  if (current) return { folder: current, full: true };
-  const folder = await quickBuild(quick);
+  if (current) return { folder: await markInUse(current), full: true };
+  const folder = await markInUse(await quickBuild(quick));
   setTimeout(() => remakeInBackground(full), remakeAfterMs).unref();
   return { folder, full: false };
+}
+
+/** Sets the folder's time to now, so `removeOldBuilds` leaves it to the platform about to run it. */
+async function markInUse(folder) {
+  const now = new Date();
+  await utimes(folder, now, now);
+  return folder;
 }
 
 /** Whether `/proc/<pid>/stat`'s text says the process leads its session. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,11 @@ describe("npm start's build, kept between starts", () => {
     const second = await buildForStart(dirs);
     expect(second.full).toBe(true);
     expect(second.folder.startsWith(dirs.full)).toBe(true);
+    // A build made long ago but run now is in use: a start marks it, so no later build removes it.
+    const longAgo = new Date(Date.now() - 3 * 86_400_000);
+    await utimes(second.folder, longAgo, longAgo);
+    expect((await buildForStart(dirs)).folder).toBe(second.folder);
+    expect(statSync(second.folder).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   }, 60_000);
 
   it('refuses a build with a module Node cannot parse, such as a name declared twice', async () => {
