@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'n
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -273,15 +273,70 @@ function remakeInBackground(dir) {
 
 /**
  * The folder whose `main.mjs` this start runs, and whether it is the full build: the full build when
- * it is current; otherwise the quick one, and `remakeAfterMs` later (once the platform has started,
- * so as not to slow it), if this process still runs, a detached process remakes the full one.
+ * it is current and has not failed to start where the quick one started (`failedStart` then names
+ * its error); otherwise the quick one, and `remakeAfterMs` later (once the platform has started, so
+ * as not to slow it), if this process still runs, a detached process remakes the full one.
  */
 export async function buildForStart({ full = startDir, quick = quickDir, remakeAfterMs = 5_000 } = {}) {
   const current = await currentBuild(full, buildKey());
-  if (current) return { folder: await markInUse(current), full: true };
-  const folder = await markInUse(await quickBuild(quick));
+  const failedStart = current && join(current, failedStartName);
+  if (current && !existsSync(failedStart)) return { folder: await markInUse(current), full: true };
+  const folder = await quickStartBuild(quick);
+  // The same inputs would make the same full build again: only a change of them is worth a remake.
+  if (current) return { folder, full: false, failedStart };
   setTimeout(() => remakeInBackground(full), remakeAfterMs).unref();
   return { folder, full: false };
+}
+
+/** A quick build, marked as run. */
+export async function quickStartBuild(quick = quickDir) {
+  return markInUse(await quickBuild(quick));
+}
+
+/**
+ * What a full build's folder holds once it failed to start where the quick build then started: the
+ * error, for the developer, and the mark that makes later starts run the quick build.
+ */
+export const failedStartName = 'failed-start.log';
+
+/**
+ * Runs the platform (`startLocal` of src/main.ts) from the build `buildForStart` picks. When the full
+ * build fails to start, with an error a build could cause, the quick one is tried in this process,
+ * under the same configuration and ports: if it starts, the full build is at fault (a package that
+ * breaks once bundled), and it is marked so that no later start runs it. If not, the platform's own
+ * message. `load` imports a build's main module.
+ */
+export async function runStart({ warn = console.warn, load = loadMain, ...folders } = {}) {
+  const { folder, full, failedStart } = await buildForStart(folders);
+  if (!full) warn(whyQuick(failedStart, folders.full ?? startDir));
+  const platform = await load(folder);
+  try {
+    await platform.startLocal();
+  } catch (error) {
+    if (!full || !platform.mayBeTheBuild(error)) platform.startupFailed(error);
+    warn(
+      'skiff: the platform did not start from the bundle of its packages: trying the quick build, which leaves them to Node.',
+    );
+    const quick = await load(await quickStartBuild(folders.quick));
+    await quick.startLocal().catch(quick.startupFailed);
+    const log = join(folder, failedStartName);
+    await writeFile(log, `${new Date().toISOString()}\n${error?.stack ?? String(error)}\n`);
+    warn(
+      `skiff: the quick build started where the bundle did not, so npm start runs the quick build until the sources or packages change; the bundle's error is in ${log}. A package that fails once bundled belongs in \`unbundled\` (scripts/start-build.mjs).`,
+    );
+  }
+}
+
+const loadMain = (folder) => import(pathToFileURL(join(folder, 'main.mjs')).href);
+
+/** Why a start runs the quick build, in one line for stderr. */
+function whyQuick(failedStart, fullDir) {
+  const errorLog = join(fullDir, errorLogName);
+  if (failedStart)
+    return `skiff: the bundle of the packages failed to start where the quick build started (${failedStart}): running the quick build until the sources or packages change.`;
+  return existsSync(errorLog)
+    ? `skiff: the last bundle of the packages failed (${errorLog}): running the quick build, and trying again.`
+    : 'skiff: sources changed since the last bundle: running the quick build, and remaking the bundle.';
 }
 
 /** Sets the folder's time to now, so `removeOldBuilds` leaves it to the platform about to run it. */

@@ -9,8 +9,10 @@ import {
   checkModules,
   currentBuild,
   ensureStartBuild,
+  failedStartName,
   fingerprint,
   isSessionLeader,
+  runStart,
 } from './start-build.mjs';
 
 let folder;
@@ -140,5 +142,88 @@ describe("npm start's build, kept between starts", () => {
     expect(isSessionLeader(stat(4321, 77), 4321)).toBe(false);
     // A command's name may hold ") " itself; the fields follow the last parenthesis.
     expect(isSessionLeader(stat(4321, 77, 'odd) S 1 4321 4321'), 4321)).toBe(false);
+  });
+
+  describe('a full build that fails to start', () => {
+    /** A full build of this checkout as recorded, its main module `fails` to start. */
+    async function failingFullBuild() {
+      const full = join(folder, 'full');
+      await mkdir(join(full, 'abc'), { recursive: true });
+      await writeFile(join(full, 'abc', 'main.mjs'), '');
+      await writeFile(
+        join(full, 'build.json'),
+        JSON.stringify({ key: buildKey(), inputs: {}, folder: 'abc' }),
+      );
+      return { full, quick: join(folder, 'quick'), remakeAfterMs: 60_000 };
+    }
+
+    /**
+     * Stand-ins for the builds' main modules, which would start a real platform: the full build's
+     * (under `full`) fails with `fullError`, the quick build's with `quickError` unless undefined.
+     * `startupFailed` throws what it is given, where the real one exits.
+     */
+    function platforms(full, { fullError, quickError, configError = false }) {
+      const events = [];
+      const warnings = [];
+      const load = async (buildFolder) => {
+        const which = buildFolder.startsWith(full) ? 'full' : 'quick';
+        events.push(`load ${which}`);
+        const error = which === 'full' ? fullError : quickError;
+        return {
+          startLocal: async () => {
+            if (error) throw error;
+            events.push(`${which} started`);
+          },
+          mayBeTheBuild: () => !configError,
+          startupFailed: (failure) => {
+            events.push(`${which} startupFailed: ${failure.message}`);
+            throw failure;
+          },
+        };
+      };
+      return { events, warnings, load, warn: (line) => warnings.push(line) };
+    }
+
+    it('starts from the quick build in the same process, then sets the full one aside until an input changes', async () => {
+      const dirs = await failingFullBuild();
+      const fake = platforms(dirs.full, { fullError: new Error('a package reads a file beside itself') });
+      await runStart({ ...dirs, ...fake });
+      expect(fake.events).toEqual(['load full', 'load quick', 'quick started']);
+      const log = join(dirs.full, 'abc', failedStartName);
+      expect(await readFile(log, 'utf8')).toContain('a package reads a file beside itself');
+      expect(fake.warnings.join('\n')).toContain(log);
+      // The next start goes straight to the quick build, and says why.
+      const next = platforms(dirs.full, {});
+      await runStart({ ...dirs, ...next });
+      expect(next.events).toEqual(['load quick', 'quick started']);
+      expect(next.warnings).toEqual([
+        expect.stringContaining(`failed to start where the quick build started (${log})`),
+      ]);
+    }, 60_000);
+
+    it('blames the platform, not the bundle, when the quick build fails too', async () => {
+      const dirs = await failingFullBuild();
+      const fake = platforms(dirs.full, {
+        fullError: new Error('port taken'),
+        quickError: new Error('port taken'),
+      });
+      await expect(runStart({ ...dirs, ...fake })).rejects.toThrow('port taken');
+      expect(fake.events).toEqual(['load full', 'load quick', 'quick startupFailed: port taken']);
+      expect(existsSync(join(dirs.full, 'abc', failedStartName))).toBe(false);
+      const again = platforms(dirs.full, {});
+      await runStart({ ...dirs, ...again });
+      expect(again.events).toEqual(['load full', 'full started']);
+    }, 60_000);
+
+    it('does not try the quick build for a refused configuration', async () => {
+      const dirs = await failingFullBuild();
+      const fake = platforms(dirs.full, {
+        fullError: new Error('PORT must be a whole number'),
+        configError: true,
+      });
+      await expect(runStart({ ...dirs, ...fake })).rejects.toThrow('PORT');
+      expect(fake.events).toEqual(['load full', 'full startupFailed: PORT must be a whole number']);
+      expect(fake.warnings).toEqual([]);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,7 +81,7 @@ describe('npm start', () => {
     afterAll(async () => {
       running.process.kill('SIGTERM');
       expect(await running.exited).toBe(0);
-      expect(running.output()).not.toContain('running the quick build');
+      expect(running.output()).not.toContain('quick build');
     });
 
     it('donations: one thank-you through the local SNS', async () => {
@@ -131,6 +131,39 @@ describe('npm start', () => {
       expect(JSON.stringify(await found.json())).toContain('MR1001');
     });
   });
+
+  it('starts from the quick build, in the same process, when the bundle of the packages fails at run time', async () => {
+    // A bundle that builds and parses but throws once running, as a package that reads files beside
+    // its own code would: made in folders of its own, so that the other tests' bundle is left alone,
+    // and in the checkout, where the builds find the packages they leave to Node.
+    await mkdir('.skiff', { recursive: true });
+    const own = await mkdtemp(join(process.cwd(), '.skiff', 'test-fallback-'));
+    try {
+      const full = join(own, 'full');
+      const startBuild = new URL('../scripts/start-build.mjs', import.meta.url).href;
+      const build = `await (await import('${startBuild}')).ensureStartBuild('${full}');`;
+      execFileSync(process.execPath, ['--input-type=module', '--eval', build]);
+      const { folder } = JSON.parse(readFileSync(join(full, 'build.json'), 'utf8')) as { folder: string };
+      const chunk = readdirSync(join(full, folder)).find((name) => /^platform-.*\.mjs$/.test(name));
+      writeFileSync(join(full, folder, chunk as string), "throw new Error('broken once bundled');\n");
+      const entry = join(own, 'start.mjs');
+      const folders = JSON.stringify({ full, quick: join(own, 'quick') });
+      writeFileSync(entry, `await (await import('${startBuild}')).runStart(${folders});\n`);
+      const running = await startSkiff(entry, env);
+      try {
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        expect(running.output()).toContain('trying the quick build');
+        expect(readFileSync(join(full, folder, 'failed-start.log'), 'utf8')).toContain('broken once bundled');
+      } finally {
+        running.process.kill('SIGTERM');
+        expect(await running.exited).toBe(0);
+      }
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes).not.toContain(join(full, folder, 'dynalite-process.mjs'));
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   /**
    * A PUT whose body is half sent when `signal` runs, and finished 300 ms after: the request is under
@@ -190,6 +223,8 @@ describe('npm start', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toContain('PORT must be a whole number');
+    // No build changes a configuration: the bundle (made above) is not tried again as the quick build.
+    expect(stderr).not.toContain('trying the quick build');
   });
 
   it("names the embedded DynamoDB's port when another program holds it", async () => {
@@ -206,6 +241,24 @@ describe('npm start', () => {
       expect(stderr).not.toMatch(/unhandled|UnhandledPromiseRejection/i);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it("names the platform's port when another program holds it, and leaves no engine running", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(Number(env.PORT), '127.0.0.1', resolve));
+    const ownData = await mkdtemp(join(tmpdir(), 'skiff-main-port-'));
+    try {
+      const { code, stderr } = await failedStart({ SKIFF_DATA_DIR: ownData });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`EADDRINUSE: address already in use 127.0.0.1:${env.PORT}`);
+      // No build frees a port: the bundle is not tried again as the quick build.
+      expect(stderr).not.toContain('trying the quick build');
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes).not.toContain(join(ownData, 'dynamodb'));
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+      await rm(ownData, { recursive: true, force: true });
     }
   });
 

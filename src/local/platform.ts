@@ -231,7 +231,12 @@ async function platformOn(
     // The tenants exist only where records is mounted.
     extraRoutes: localRoutes({ endpoints, tenants, resources, inbox }),
   });
-  const consumers = await wireLocalServices(app, engines.s3Events, { aws, config, log, s3Events });
+  const consumers = await wireLocalServices(app, engines.s3Events, { aws, config, log, s3Events }).catch(
+    async (error: unknown) => {
+      await app.close(); // its services' timers and handlers; startLocalPlatform closes the rest
+      throw error;
+    },
+  );
   return {
     app,
     aws,

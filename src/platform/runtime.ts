@@ -33,7 +33,16 @@ export async function serveUntilSignalled(
       clearTimeout(timer);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
+  const onTerm = () => void stop('SIGTERM');
+  const onInt = () => void stop('SIGINT');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Nothing to stop: a start tried again in this process (scripts/start.mjs) sets its own.
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    throw error;
+  }
 }
