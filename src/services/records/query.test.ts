@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { recordsClient } from './records-test-client.js';
@@ -91,6 +92,35 @@ describe('GET /records', () => {
         ingested_at: expect.any(String),
       },
     ]);
+  });
+
+  it('stores a visit as one item: its fields, its keys, and its extra columns only when the file has some', async () => {
+    const stored = async (tenant: string, mrn: string, utc: string) =>
+      (
+        await platform.aws.documents.send(
+          new GetCommand({
+            TableName: 'skiff-local-records-records',
+            Key: { pk: `T#${tenant}#MRN#${mrn}`, sk: utc },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    const keys = ['pk', 'sk', 'lastNameKey', 'firstNameKey', 'tenantKey', 'tenant'];
+    const fields = ['medical_record_number', 'first_name', 'last_name', 'date_time', 'date_time_utc'];
+    const origin = ['doctors_notes', 'source_file', 'upload_id', 'ingested_at'];
+    const withExtra = await stored('acme', 'Q-3', '2026-07-04T22:30:00.000Z');
+    expect(Object.keys(withExtra ?? {}).sort()).toEqual([...keys, ...fields, ...origin, 'extra'].sort());
+    expect(withExtra).toMatchObject({
+      pk: 'T#acme#MRN#Q-3',
+      sk: '2026-07-04T22:30:00.000Z',
+      lastNameKey: 'T#acme#babbage',
+      firstNameKey: 'T#acme#charles',
+      tenantKey: 'T#acme',
+      tenant: 'acme',
+      extra: { ward: 'C1' },
+    });
+    const without = await stored('initech', twins[0], tiedAt.utc);
+    expect(Object.keys(without ?? {}).sort()).toEqual([...keys, ...fields, ...origin].sort());
   });
 
   it('finds by last name or first name, case-insensitively, and by both', async () => {
