@@ -81,6 +81,16 @@ function parseFailure(error: unknown, line: number, maxRecordBytes: number): Fil
   return undefined;
 }
 
+/**
+ * A write the database refused as invalid (DynamoDB's ValidationException, a 400) as a file reason:
+ * the file's content is what the write carried, so trying again would be refused again, and an
+ * upload tried again forever would hold up the tenant's later files. Only the error's name is kept.
+ */
+function refusedWrite(error: unknown): FileRejected | undefined {
+  if (!(error instanceof Error) || error.name !== 'ValidationException') return undefined;
+  return new FileRejected('a row could not be stored: the database refused it (ValidationException)');
+}
+
 interface ParsedRecord {
   record: string[];
   raw: string;
@@ -161,7 +171,9 @@ export async function readRecords(
     // No write may outlive the read: the tenant's next file must not race this one's last batches.
     await writes.settle();
     const failure =
-      error instanceof FileRejected ? error : parseFailure(error, parsedLines + 1, maxRecordBytes);
+      error instanceof FileRejected
+        ? error
+        : (parseFailure(error, parsedLines + 1, maxRecordBytes) ?? refusedWrite(error));
     if (!failure) throw error;
     failure.progress = { ...outcome, ingested: writes.written };
     throw failure;

@@ -53,6 +53,14 @@ export interface PatientRecord {
   extra: Record<string, string>;
 }
 
+/**
+ * Column names the SDK's marshalling cannot store as keys of a row's extra columns: it copies them
+ * into a plain object, where `__proto__` sets the prototype instead of a key (the write then carries
+ * a malformed map), and it takes an object whose `constructor` is not `Object` for a class instance
+ * and throws. Either failed every write of the file, which was tried again for ever.
+ */
+const unstorableNames = ['__proto__', 'constructor'];
+
 /** Header cells as column names: trimmed, lower-cased, spaces to underscores. */
 export function normaliseHeader(cells: string[]): string[] {
   return cells.map((cell) => cell.trim().toLowerCase().replace(/\s+/g, '_'));
@@ -66,6 +74,8 @@ export function headerProblem(columns: string[]): string | undefined {
   // By position, not name: a file with no header has a patient's row where the names should be.
   const repeated = columns.findIndex((column, i) => column !== '' && columns.indexOf(column) !== i);
   if (repeated >= 0) return `column ${repeated + 1} repeats the name of an earlier column`;
+  const unstorable = columns.findIndex((column) => unstorableNames.includes(column));
+  if (unstorable >= 0) return `column ${unstorable + 1} has a name this importer cannot store`;
   return undefined;
 }
 

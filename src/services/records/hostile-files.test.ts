@@ -94,6 +94,23 @@ const cases: [string, string | Buffer, Record<string, unknown>][] = [
     `${Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',')}\n`,
     { status: 'failed', reason: expect.stringMatching(/^line 1: a row longer than/) },
   ],
+  // The SDK's marshalling could not store these as keys: every write of the file failed, and it was
+  // tried again for ever, holding up the tenant's later files.
+  [
+    'a column named __proto__',
+    `${header},__proto__\nM12,Ada,Lovelace,2026-01-01 10:00,n,x\n`,
+    { status: 'failed', reason: 'column 6 has a name this importer cannot store' },
+  ],
+  [
+    'a column named constructor',
+    `${header},ward,constructor\nM13,Ada,Lovelace,2026-01-01 10:00,n,w,x\n`,
+    { status: 'failed', reason: 'column 7 has a name this importer cannot store' },
+  ],
+  [
+    "columns named like other members of JavaScript's objects",
+    `${header},hasOwnProperty,toString,toJSON,valueOf\nM14,Ada,Lovelace,2026-01-01 10:00,n,a,b,c,d\n`,
+    { status: 'completed', rows: { total: 1, ingested: 1, rejected: 0 } },
+  ],
   [
     'an early failure on a 1 MB file',
     `wrong,header\n${rowsOf(20_000).join('\n')}\n`.slice(0, mib),
@@ -153,6 +170,45 @@ describe('hostile files', () => {
       expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
     } finally {
       platform.aws.documents.middlewareStack.remove('failMidFile');
+    }
+  });
+});
+
+describe('a write the database refuses', () => {
+  it('fails the file with the error name only, keeps what was stored, and the next file completes', async () => {
+    let writes = 0;
+    const refuseMidFile = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
+      // As DynamoDB answers an item it cannot take (an attribute too large, a malformed map): a 400.
+      if (input.RequestItems?.['skiff-local-records-records'] && ++writes === 3)
+        throw Object.assign(new Error('One or more parameter values were invalid: Nadia Secretova'), {
+          name: 'ValidationException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return next(args);
+    };
+    platform.aws.documents.middlewareStack.add(refuseMidFile as never, {
+      step: 'initialize',
+      name: 'refuseMidFile',
+    });
+    try {
+      const [sent, next] = await upload(acme, [
+        { name: 'big.csv', content: `${header}\n${rowsOf(3000, 10_000).join('\n')}\n` },
+        { name: 'next.csv', content: goodFile() },
+      ]);
+      const failed = await settled(acme, sent?.uploadId as string);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        reason: 'a row could not be stored: the database refused it (ValidationException)',
+        attempts: 0,
+      });
+      expect(failed.rows.ingested).toBeGreaterThan(0);
+      expect(failed.rows.ingested).toBeLessThan(3000);
+      expect(JSON.stringify(failed)).not.toContain('Secretova');
+      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+    } finally {
+      platform.aws.documents.middlewareStack.remove('refuseMidFile');
     }
   });
 });
