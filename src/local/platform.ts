@@ -39,9 +39,10 @@ async function wireLocalServices(
   app: FastifyInstance,
   /** The embedded S3's events, when S3 is the embedded one; otherwise they come through SQS. */
   embeddedS3Events: ((listener: (event: ObjectCreated) => void) => void) | undefined,
+  /** Filled as each consumer starts, so that a failure part-way can stop those already polling. */
+  consumers: S3QueueEvents[],
   { aws, config, log, s3Events }: { aws: AwsClients; config: Config; log: Logger; s3Events?: S3EventsTuning },
-): Promise<S3QueueEvents[]> {
-  const consumers: S3QueueEvents[] = [];
+): Promise<void> {
   for (const { service, resources, instance } of mountedServicesOf(app)) {
     await instance.seedLocal?.();
     for (const [bucketId, handle] of Object.entries(instance.objectCreated ?? {})) {
@@ -84,7 +85,6 @@ async function wireLocalServices(
       }
     }
   }
-  return consumers;
 }
 
 /** Local mode also checks the embedded S3 itself, which no service may need yet. */
@@ -231,9 +231,13 @@ async function platformOn(
     // The tenants exist only where records is mounted.
     extraRoutes: localRoutes({ endpoints, tenants, resources, inbox }),
   });
-  const consumers = await wireLocalServices(app, engines.s3Events, { aws, config, log, s3Events }).catch(
+  const consumers: S3QueueEvents[] = [];
+  await wireLocalServices(app, engines.s3Events, consumers, { aws, config, log, s3Events }).catch(
     async (error: unknown) => {
-      await app.close(); // its services' timers and handlers; startLocalPlatform closes the rest
+      // What started before the failure stops (startLocalPlatform then closes the clients and engines):
+      // a start tried again in this process (scripts/start.mjs) must not find it still polling.
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await app.close();
       throw error;
     },
   );

@@ -26,7 +26,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'skiff-moto-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  skiff = await startSkiff('src/main.ts', {
+  skiff = await startSkiff('scripts/start.mjs', {
     PORT: String(port),
     SERVICES: 'records',
     AWS_ENDPOINT_URL: endpoint,
