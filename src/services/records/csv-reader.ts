@@ -82,13 +82,16 @@ function parseFailure(error: unknown, line: number, maxRecordBytes: number): Fil
 }
 
 /**
- * A write the database refused as invalid (DynamoDB's ValidationException, a 400) as a file reason:
- * the file's content is what the write carried, so trying again would be refused again, and an
- * upload tried again forever would hold up the tenant's later files. Only the error's name is kept.
+ * A row the database refused as too large (a ValidationException saying so) as a file reason: the
+ * file's content is what the write carried, so trying again would be refused again, and an upload
+ * tried again for ever would hold up the tenant's later files. The row limits keep an item under
+ * DynamoDB's 400 KB; this is the net behind them. Other ValidationExceptions (a table whose keys do
+ * not match, after a faulty deploy) stay passing faults: the file succeeds once the deploy is mended.
  */
 function refusedWrite(error: unknown): FileRejected | undefined {
   if (!(error instanceof Error) || error.name !== 'ValidationException') return undefined;
-  return new FileRejected('a row could not be stored: the database refused it (ValidationException)');
+  if (!/item size.*exceeded/i.test(error.message)) return undefined;
+  return new FileRejected('a row could not be stored: it is larger than the database takes');
 }
 
 interface ParsedRecord {

@@ -35,6 +35,7 @@ function isLongerThan(value: string, limit: number): boolean {
 
 export const extraFieldLimit = 1000;
 export const maxColumns = 50;
+export const maxColumnName = 255;
 
 export interface RowError {
   line: number;
@@ -57,7 +58,8 @@ export interface PatientRecord {
  * Column names the SDK's marshalling cannot store as keys of a row's extra columns: it copies them
  * into a plain object, where `__proto__` sets the prototype instead of a key (the write then carries
  * a malformed map), and it takes an object whose `constructor` is not `Object` for a class instance
- * and throws. Either failed every write of the file, which was tried again for ever.
+ * and throws. Either failed every write of the file, which was tried again for ever. Names are
+ * lower-cased first, and these are the only lower-case names `Object.prototype` has.
  */
 const unstorableNames = ['__proto__', 'constructor'];
 
@@ -76,6 +78,10 @@ export function headerProblem(columns: string[]): string | undefined {
   if (repeated >= 0) return `column ${repeated + 1} repeats the name of an earlier column`;
   const unstorable = columns.findIndex((column) => unstorableNames.includes(column));
   if (unstorable >= 0) return `column ${unstorable + 1} has a name this importer cannot store`;
+  // A row's errors name its column, and the first 100 are kept in the upload's status, one item: a
+  // name of 250,000 characters put that item over DynamoDB's 400 KB, and the file was tried for ever.
+  const long = columns.findIndex((column) => isLongerThan(column, maxColumnName));
+  if (long >= 0) return `column ${long + 1} has a name longer than ${maxColumnName} characters`;
   return undefined;
 }
 
