@@ -24,6 +24,11 @@ const quickDir = join(root, '.skiff', 'start-quick');
 const recordName = 'build.json';
 export const errorLogName = 'last-error.log';
 /**
+ * What a full build's folder holds once it failed to start where the quick build then started: the
+ * error, for the developer, and the mark that makes later starts run the quick build.
+ */
+export const failedStartName = 'failed-start.log';
+/**
  * A build no start has run for this long is removed: a platform started from it has imported its
  * lazy chunks by then. Each start marks the build it runs (the folder's time), so a kept build in use
  * for days is not "old".
@@ -239,6 +244,8 @@ export async function ensureStartBuild(dir = startDir) {
     return read !== undefined && sameStat(read, now);
   });
   if (settled) {
+    // The same output made again, from changed inputs, is worth a start of its own.
+    await rm(join(dir, folder, failedStartName), { force: true });
     const temporary = join(dir, `${recordName}.${process.pid}.tmp`);
     await writeFile(temporary, JSON.stringify({ key, inputs, folder }));
     await rename(temporary, join(dir, recordName));
@@ -294,12 +301,6 @@ export async function quickStartBuild(quick = quickDir) {
 }
 
 /**
- * What a full build's folder holds once it failed to start where the quick build then started: the
- * error, for the developer, and the mark that makes later starts run the quick build.
- */
-export const failedStartName = 'failed-start.log';
-
-/**
  * Runs the platform (`startLocal` of src/main.ts) from the build `buildForStart` picks. When the full
  * build fails to start, with an error a build could cause, the quick one is tried in this process,
  * under the same configuration and ports: if it starts, the full build is at fault (a package that
@@ -309,22 +310,43 @@ export const failedStartName = 'failed-start.log';
 export async function runStart({ warn = console.warn, load = loadMain, ...folders } = {}) {
   const { folder, full, failedStart } = await buildForStart(folders);
   if (!full) warn(whyQuick(failedStart, folders.full ?? startDir));
-  const platform = await load(folder);
+  let platform;
   try {
+    platform = await load(folder);
     await platform.startLocal();
   } catch (error) {
-    if (!full || !platform.mayBeTheBuild(error)) platform.startupFailed(error);
-    warn(
-      'skiff: the platform did not start from the bundle of its packages: trying the quick build, which leaves them to Node.',
-    );
-    const quick = await load(await quickStartBuild(folders.quick));
-    await quick.startLocal().catch(quick.startupFailed);
-    const log = join(folder, failedStartName);
-    await writeFile(log, `${new Date().toISOString()}\n${error?.stack ?? String(error)}\n`);
-    warn(
-      `skiff: the quick build started where the bundle did not, so npm start runs the quick build until the sources or packages change; the bundle's error is in ${log}. A package that fails once bundled belongs in \`unbundled\` (scripts/start-build.mjs).`,
-    );
+    // A bundle that could not even be loaded may be at fault too; it has no `startupFailed` to call.
+    if (full && (!platform || platform.mayBeTheBuild(error))) {
+      await startFromQuick(folder, error, { warn, load, quick: folders.quick });
+    } else if (platform) {
+      platform.startupFailed(error);
+    } else {
+      throw error;
+    }
   }
+}
+
+/** After the full build in `folder` failed to start with `error`: the quick build, then the mark. */
+async function startFromQuick(folder, error, { warn, load, quick }) {
+  const reason = String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 300);
+  warn(
+    `skiff: the platform did not start from the bundle of its packages (${reason}): trying the quick build, which leaves them to Node.`,
+  );
+  const platform = await load(await quickStartBuild(quick));
+  await platform.startLocal().catch(platform.startupFailed);
+  const log = join(folder, failedStartName);
+  try {
+    await writeFile(log, `${new Date().toISOString()}\n${error?.stack ?? String(error)}\n`);
+  } catch {
+    // The platform runs: a mark that cannot be written only means the next start tries the bundle.
+    warn(`skiff: the quick build started where the bundle did not; ${log} could not be written.`);
+    return;
+  }
+  warn(
+    `skiff: the quick build started where the bundle did not, so npm start runs the quick build until the sources or packages change; the bundle's error is in ${log}. A package that fails once bundled belongs in \`unbundled\` (scripts/start-build.mjs).`,
+  );
 }
 
 const loadMain = (folder) => import(pathToFileURL(join(folder, 'main.mjs')).href);

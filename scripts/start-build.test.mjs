@@ -107,7 +107,14 @@ describe("npm start's build, kept between starts", () => {
     expect(existsSync(join(dir, 'recent-build'))).toBe(true);
     expect(existsSync(join(dir, record.folder, 'main.mjs'))).toBe(true);
     expect(await ensureStartBuild(dir)).toEqual({ built: false });
-  }, 60_000);
+    // Made again from changed inputs (here: no record), the same output is tried again, not set aside.
+    const { folder: kept } = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8'));
+    await writeFile(join(dir, kept, failedStartName), 'an earlier failed start');
+    await rm(join(dir, 'build.json'));
+    expect(await ensureStartBuild(dir)).toEqual({ built: true });
+    expect(JSON.parse(await readFile(join(dir, 'build.json'), 'utf8')).folder).toBe(kept);
+    expect(existsSync(join(dir, kept, failedStartName))).toBe(false);
+  }, 90_000);
 
   it('runs a quick build when the full one is out of date, and remakes that in the background', async () => {
     const dirs = { full: join(folder, 'full'), quick: join(folder, 'quick'), remakeAfterMs: 0 };
@@ -162,15 +169,17 @@ describe("npm start's build, kept between starts", () => {
      * (under `full`) fails with `fullError`, the quick build's with `quickError` unless undefined.
      * `startupFailed` throws what it is given, where the real one exits.
      */
-    function platforms(full, { fullError, quickError, configError = false }) {
+    function platforms(full, { fullError, quickError, configError = false, loadError, onFullFailure }) {
       const events = [];
       const warnings = [];
       const load = async (buildFolder) => {
         const which = buildFolder.startsWith(full) ? 'full' : 'quick';
         events.push(`load ${which}`);
+        if (which === 'full' && loadError) throw loadError;
         const error = which === 'full' ? fullError : quickError;
         return {
           startLocal: async () => {
+            if (error && which === 'full') await onFullFailure?.();
             if (error) throw error;
             events.push(`${which} started`);
           },
@@ -213,6 +222,24 @@ describe("npm start's build, kept between starts", () => {
       const again = platforms(dirs.full, {});
       await runStart({ ...dirs, ...again });
       expect(again.events).toEqual(['load full', 'full started']);
+    }, 60_000);
+
+    it('tries the quick build when the bundle cannot even be loaded', async () => {
+      const dirs = await failingFullBuild();
+      const fake = platforms(dirs.full, { loadError: new SyntaxError('a chunk that does not evaluate') });
+      await runStart({ ...dirs, ...fake });
+      expect(fake.events).toEqual(['load full', 'load quick', 'quick started']);
+      expect(fake.warnings[0]).toContain('(a chunk that does not evaluate)');
+      expect(existsSync(join(dirs.full, 'abc', failedStartName))).toBe(true);
+    }, 60_000);
+
+    it('keeps the quick platform running when the mark cannot be written', async () => {
+      const dirs = await failingFullBuild();
+      const gone = () => rm(join(dirs.full, 'abc'), { recursive: true, force: true });
+      const fake = platforms(dirs.full, { fullError: new Error('broken once bundled'), onFullFailure: gone });
+      await runStart({ ...dirs, ...fake });
+      expect(fake.events).toEqual(['load full', 'load quick', 'quick started']);
+      expect(fake.warnings.at(-1)).toContain('could not be written');
     }, 60_000);
 
     it('does not try the quick build for a refused configuration', async () => {

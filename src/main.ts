@@ -6,7 +6,9 @@
  */
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './local/dynamo-engine.js';
 import { localEngineOptions } from './local/engine-options.js';
+import { isTransient } from './platform/aws/transient-error.js';
 import { ConfigError, loadConfig } from './platform/config.js';
+import { withDeadline } from './platform/deadline.js';
 
 export { startupFailed } from './platform/startup.js';
 
@@ -34,7 +36,10 @@ export async function startLocal(): Promise<void> {
     const platform = await startLocalPlatform(config, logger, { embeddedDynamo });
     const platformLogger = logger.child({ service: 'platform' });
     await serveUntilSignalled(platform.app, config, platformLogger, platform.close).catch(async (error) => {
-      await platform.close();
+      // The background tasks started when the app became ready, before it tried to listen: a run under
+      // way (a file being ingested) may keep the close waiting, so the start's error waits no longer
+      // than a shutdown would.
+      await withDeadline(config.shutdownTimeoutMs, () => platform.close()).catch(() => {});
       throw error;
     });
   } catch (error) {
@@ -46,8 +51,11 @@ export async function startLocal(): Promise<void> {
 
 /**
  * Whether a failed start could be the bundle's fault, so worth trying again from the quick build: not
- * when the configuration is refused or the platform's port is taken, which no build changes.
+ * when the configuration is refused, a port is taken (the platform's or an engine's) or an engine
+ * answered with a passing fault, which no build changes, and which could be gone by the second try
+ * and so blame a sound bundle.
  */
 export function mayBeTheBuild(error: unknown): boolean {
-  return !(error instanceof ConfigError || (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE');
+  const taken = (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+  return !(error instanceof ConfigError || taken || isTransient(error));
 }

@@ -15,7 +15,7 @@ function close() {
 }
 
 server.once('error', (error) => {
-  process.send?.({ error: error.message });
+  process.send?.({ error: error.message, code: error.code });
   process.exit(1);
 });
 server.listen(Number(port), host, () => process.send?.({ port: server.address().port }));

@@ -52,10 +52,16 @@ export async function startEmbeddedDynamo({
     exited.then(([code]) => {
       throw new Error(`the embedded DynamoDB stopped at start (exit code ${code})`);
     }),
-  ])) as [{ port?: number; error?: string }];
+  ])) as [{ port?: number; error?: string; code?: string }];
   if (ready.error !== undefined || ready.port === undefined) {
     child.kill();
-    throw new Error(`the embedded DynamoDB could not listen on ${host}:${port}: ${ready.error}`);
+    // The code (EADDRINUSE) tells npm start that no other build of the platform would do better.
+    throw Object.assign(
+      new Error(`the embedded DynamoDB could not listen on ${host}:${port}: ${ready.error}`),
+      {
+        code: ready.code,
+      },
+    );
   }
   return {
     url: `http://${host}:${ready.port}`,
