@@ -176,6 +176,25 @@ describe('hostile files', () => {
   });
 });
 
+describe('a file of tiny bad rows', () => {
+  it('keeps the first 100,000 errors in its report, then says how many more', async () => {
+    // Three bytes a row, each a report line of about 60: every error listed would make the report
+    // twenty times the file, and a 50 MB file's a gigabyte.
+    const content = `${header}\n${'x"\n'.repeat(100_005)}`;
+    const [sent] = await upload(acme, [{ name: 'tiny.csv', content }]);
+    const done = await settled(acme, sent?.uploadId as string);
+    expect(done).toMatchObject({
+      status: 'completed_with_errors',
+      rows: { total: 100_005, rejected: 100_005 },
+    });
+    const report = await platform.app.inject({ method: 'GET', url: done.reportUrl, headers: acme });
+    const lines = report.body.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(1 + 100_000 + 1);
+    expect(lines[100_000]).toBe('100001,medical_record_number,has a quote inside an unquoted field');
+    expect(lines.at(-1)).toBe(',,5 more errors not listed: the report keeps the first 100000');
+  }, 60_000);
+});
+
 describe('a write the database refuses', () => {
   it('fails a file with a row too large to store, keeps what was stored, and the next file completes', async () => {
     let writes = 0;

@@ -12,19 +12,30 @@ const cell = (value: string | number) => {
 const reportLine = (error: RowError) => `${[error.line, error.field, error.reason].map(cell).join(',')}\r\n`;
 
 /**
+ * The errors a report lists. A refused row can be three bytes (`x"`) and its line a hundred times
+ * that, so a report of every error of a 50 MB file could reach gigabytes: more than a Lambda run
+ * writes before its timeout, and a file that times out is tried again for ever. A report of this many
+ * lines is at most about 30 MB (column names are at most 255 characters).
+ */
+export const maxReportErrors = 100_000;
+
+/**
  * A file's rejects report, streamed to S3 as the errors come (multipart when large), so memory never
  * holds more than the first `keep` errors (shown in the upload's status) and one part in flight.
- * Nothing is written to S3 for a file without errors.
+ * Nothing is written to S3 for a file without errors. After `limit` errors it lists no more, and its
+ * last line says how many were left out.
  */
 export class RejectsReport {
   readonly first: RowError[] = [];
   private body?: PassThrough;
   private uploading?: Promise<void>;
+  private count = 0;
 
   constructor(
     private readonly files: FileStore,
     readonly key: string,
     private readonly keep = 100,
+    private readonly limit = maxReportErrors,
   ) {}
 
   get written(): boolean {
@@ -40,6 +51,8 @@ export class RejectsReport {
       this.uploading.catch(() => {});
       this.body.write('line,field,reason\r\n');
     }
+    this.count += 1;
+    if (this.count > this.limit) return undefined;
     if (this.body.write(reportLine(error))) return undefined;
     return Promise.race([once(this.body, 'drain').then(() => {}), this.uploading as Promise<void>]);
   }
@@ -47,6 +60,11 @@ export class RejectsReport {
   /** Ends the report and waits until S3 has it. */
   async close(): Promise<void> {
     if (!this.body) return;
+    const left = this.count - this.limit;
+    if (left > 0)
+      this.body.write(
+        `,,${cell(`${left} more errors not listed: the report keeps the first ${this.limit}`)}\r\n`,
+      );
     this.body.end();
     await this.uploading;
   }
