@@ -42,10 +42,16 @@ describe('the AWS clients of a runtime', () => {
     expect(aws.dynamodb).toBe(aws.dynamodb);
     expect(dynamodb.client).toHaveBeenCalledTimes(1);
     const settings = {
-      common: { region: 'eu-west-1', maxAttempts: 3, requestHandler: { requestTimeout: 2000 } },
-      streaming: { requestHandler: { requestTimeout: 30_000, connectionTimeout: 1000 } },
+      common: {
+        region: 'eu-west-1',
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+      },
+      // A stream is bounded by how long it stalls, not by how long it takes.
+      streaming: { requestHandler: { connectionTimeout: 1000, socketTimeout: 30_000 } },
     };
     expect(dynamodb.client.mock.calls[0]?.[0]).toMatchObject(settings);
+    expect(dynamodb.client.mock.calls[0]?.[0]).not.toHaveProperty('streaming.requestHandler.requestTimeout');
     expect(dynamodb.documents.mock.calls[0]?.[0]).toMatchObject(settings);
     expect(s3.client).not.toHaveBeenCalled();
     aws.destroy();

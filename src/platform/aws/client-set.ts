@@ -27,7 +27,10 @@ export interface AwsClientOptions {
   endpoints: AwsEndpoints;
   /** Static credentials for local engines, which accept any; unset means the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Per try: connect, and socket idle (`SKIFF_AWS_CONNECT_TIMEOUT_MS`, `SKIFF_AWS_REQUEST_TIMEOUT_MS`). */
+  /**
+   * Per try: connect, and the whole try; for streams, how long the socket may stall instead
+   * (`SKIFF_AWS_CONNECT_TIMEOUT_MS`, `SKIFF_AWS_REQUEST_TIMEOUT_MS`).
+   */
   timeouts: AwsTimeouts;
 }
 
@@ -38,8 +41,18 @@ interface CommonClientConfig {
   region: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts: number;
-  requestHandler: { requestTimeout: number; connectionTimeout: number };
+  requestHandler: RequestHandlerSettings;
   cacheMiddleware: boolean;
+}
+
+/** The options of the SDK's Node HTTP handler the platform sets (`NodeHttpHandlerOptions`). */
+interface RequestHandlerSettings {
+  connectionTimeout: number;
+  /** The whole try, from the call to the answer's end; a TimeoutError only with the flag below. */
+  requestTimeout?: number;
+  throwOnRequestTimeout?: boolean;
+  /** How long the socket may sit idle once the try has one. */
+  socketTimeout?: number;
 }
 
 /** What a maker builds its client from. */
@@ -125,15 +138,25 @@ export function makerOf<K extends ClientName>(
 }
 
 function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptions): ClientSettings {
-  // The SDK has no request timeout by default: a hung call would hold a lease for ever.
-  const requestHandler = { requestTimeout: timeouts.requestMs, connectionTimeout: timeouts.connectMs };
+  // The SDK has no deadline by default, and its `requestTimeout` alone only logs a warning (since
+  // @smithy/node-http-handler 4, where it became the whole try's time): a hung call would hold a lease
+  // for ever. So each try ends with a TimeoutError, which the SDK retries, `requestMs` after it began.
+  const requestHandler: RequestHandlerSettings = {
+    connectionTimeout: timeouts.connectMs,
+    requestTimeout: timeouts.requestMs,
+    throwOnRequestTimeout: true,
+  };
   // Each command's middleware resolved once per client, not on every call: a quarter less CPU per
   // GetItem (decision 0022). So middleware must not be added to a client after it has sent that
   // command: nothing here does, and the tests that inject faults say when theirs is added.
   const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler, cacheMiddleware: true };
+  // A stream (an S3 object, an SQS long poll) may take as long as it keeps moving; it may not stall.
   const streaming = {
     ...common,
-    requestHandler: { ...requestHandler, requestTimeout: Math.max(timeouts.requestMs, streamingIdleMs) },
+    requestHandler: {
+      connectionTimeout: timeouts.connectMs,
+      socketTimeout: Math.max(timeouts.requestMs, streamingIdleMs),
+    },
   };
   return { common, streaming, endpoints };
 }
