@@ -92,11 +92,13 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-'));
   const engines = await startEmbeddedEngines({ host: '127.0.0.1', dynamodbPort: 0, s3Port: 0, dataDir });
+  const defaults = loadConfig({});
   const aws = createAwsClients({
     region: 'eu-west-1',
     endpoints: engines.endpoints,
     credentials: localCredentials,
-    timeouts: loadConfig({}).awsTimeouts,
+    timeouts: defaults.awsTimeouts,
+    maxSockets: defaults.awsMaxSockets,
   });
   const resources = resolveResources('bench', 'records', recordsResources);
   const log = pino({ level: 'silent' });

@@ -54,11 +54,13 @@ async function stack(count: number) {
     SKIFF_LOCAL_TENANTS: `${tenant}:UTC:${key}`,
     LOG_LEVEL: 'info',
   });
+  const config = loadConfig();
   const aws = createAwsClients({
     region: 'eu-west-1',
     endpoints: { dynamodb: engines.endpoints.dynamodb },
     credentials: localCredentials,
-    timeouts: loadConfig().awsTimeouts,
+    timeouts: config.awsTimeouts,
+    maxSockets: config.awsMaxSockets,
   });
   const store = dynamoRecordStore(aws.documents, physicalName('local', 'records', 'records'));
   const source = { fileName: 'bench.csv', uploadId: 'bench', ingestedAt: new Date(0).toISOString() };

@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     endpoints,
     ...(local && { credentials: localCredentials }),
     timeouts: config.awsTimeouts,
+    maxSockets: config.awsMaxSockets,
   });
   const commands = recordsCommands(
     aws,

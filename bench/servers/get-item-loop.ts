@@ -22,6 +22,7 @@ const { dynamodb } = createAwsClients({
   endpoints: { dynamodb: config.endpoints.dynamodb },
   credentials: localCredentials,
   timeouts: config.awsTimeouts,
+  maxSockets: config.awsMaxSockets,
 });
 
 async function loops({ input, concurrency, seconds }: Run): Promise<number> {

@@ -176,6 +176,7 @@ export async function startLocalPlatform(
     endpoints: { ...engines.endpoints, sqs: config.endpoints.sqs },
     credentials: localCredentials,
     timeouts: config.awsTimeouts,
+    maxSockets: config.awsMaxSockets,
   });
   try {
     return await platformOn(engines, aws, { config, logger, services, tenants, options });

@@ -34,7 +34,12 @@ export function cloudContext(
   makers: AwsClientMakers = clientMakersOf(services),
 ): CloudContext {
   const aws = awsClientsFrom(
-    { region: config.region, endpoints: config.endpoints, timeouts: config.awsTimeouts },
+    {
+      region: config.region,
+      endpoints: config.endpoints,
+      timeouts: config.awsTimeouts,
+      maxSockets: config.awsMaxSockets,
+    },
     makers,
   );
   const topics = declaredTopics(services.map((s) => resolveResources(config.stage, s.name, s.resources)));

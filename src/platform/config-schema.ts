@@ -132,6 +132,12 @@ export const EnvironmentSchema = Type.Object({
     100,
     120_000,
   ),
+  SKIFF_AWS_MAX_SOCKETS: integer(
+    'Every AWS SDK client: the most connections it opens to one endpoint at once; a call beyond waits for one, inside its deadline',
+    128,
+    1,
+    4096,
+  ),
   SKIFF_THANK_YOU_LEASE_MS: integer(
     'Donations: how long one publisher holds a thank-you; its publish is cut off early enough that the write after it fits in the lease too',
     30000,

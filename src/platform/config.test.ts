@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       trustProxy: false,
       awsTimeouts: { connectMs: 2000, requestMs: 5000 },
+      awsMaxSockets: 128,
       thankYouLeaseMs: 30000,
       logDigestKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       records: {

@@ -37,6 +37,8 @@ export interface Config {
   /** Take the scheme and host from X-Forwarded-Proto/-Host (only behind a proxy that sets them). */
   trustProxy: boolean;
   awsTimeouts: { connectMs: number; requestMs: number };
+  /** Connections per AWS SDK client and endpoint (`SKIFF_AWS_MAX_SOCKETS`). */
+  awsMaxSockets: number;
   /** How long a thank-you's publisher holds it before another may try. */
   thankYouLeaseMs: number;
   /** The key of the digests logs carry instead of personal ids. */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: v.SKIFF_PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: v.SKIFF_TRUST_PROXY,
     awsTimeouts: { connectMs: v.SKIFF_AWS_CONNECT_TIMEOUT_MS, requestMs: v.SKIFF_AWS_REQUEST_TIMEOUT_MS },
+    awsMaxSockets: v.SKIFF_AWS_MAX_SOCKETS,
     thankYouLeaseMs: v.SKIFF_THANK_YOU_LEASE_MS,
     logDigestKey: v.SKIFF_LOG_DIGEST_KEY ?? randomBytes(32).toString('hex'),
     records: {

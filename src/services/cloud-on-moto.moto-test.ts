@@ -75,6 +75,7 @@ beforeAll(async () => {
     endpoints,
     credentials: localCredentials,
     timeouts: { connectMs: 2000, requestMs: 5000 },
+    maxSockets: 128,
   });
   const services = [donationsService, ordersService];
   await provisionResources(

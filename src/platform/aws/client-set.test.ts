@@ -14,6 +14,7 @@ const options = {
   endpoints: {},
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   timeouts: { connectMs: 1000, requestMs: 2000 },
+  maxSockets: 20,
 };
 
 /** A maker whose clients only record that they were built and destroyed. */
@@ -45,10 +46,21 @@ describe('the AWS clients of a runtime', () => {
       common: {
         region: 'eu-west-1',
         maxAttempts: 3,
-        requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+        requestHandler: {
+          connectionTimeout: 1000,
+          requestTimeout: 2000,
+          throwOnRequestTimeout: true,
+          httpsAgent: { keepAlive: true, maxSockets: 20 },
+        },
       },
       // A stream is bounded by how long it stalls, not by how long it takes.
-      streaming: { requestHandler: { connectionTimeout: 1000, socketTimeout: 30_000 } },
+      streaming: {
+        requestHandler: {
+          connectionTimeout: 1000,
+          socketTimeout: 30_000,
+          httpsAgent: { keepAlive: true, maxSockets: 20 },
+        },
+      },
     };
     expect(dynamodb.client.mock.calls[0]?.[0]).toMatchObject(settings);
     expect(dynamodb.client.mock.calls[0]?.[0]).not.toHaveProperty('streaming.requestHandler.requestTimeout');

@@ -32,6 +32,8 @@ export interface AwsClientOptions {
    * (`SKIFF_AWS_CONNECT_TIMEOUT_MS`, `SKIFF_AWS_REQUEST_TIMEOUT_MS`).
    */
   timeouts: AwsTimeouts;
+  /** Connections each client may open to one endpoint at once (`SKIFF_AWS_MAX_SOCKETS`). */
+  maxSockets: number;
 }
 
 /** Streams and SQS long polls (20 s) sit idle longer than a DynamoDB or SNS call may. */
@@ -53,6 +55,14 @@ interface RequestHandlerSettings {
   throwOnRequestTimeout?: boolean;
   /** How long the socket may sit idle once the try has one. */
   socketTimeout?: number;
+  /** Node's agent options for each protocol: the SDK keeps its pool of connections in the agent. */
+  httpAgent: AgentSettings;
+  httpsAgent: AgentSettings;
+}
+
+interface AgentSettings {
+  keepAlive: true;
+  maxSockets: number;
 }
 
 /** What a maker builds its client from. */
@@ -137,11 +147,24 @@ export function makerOf<K extends ClientName>(
   return maker as NonNullable<AwsClientMakers[K]>;
 }
 
-function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptions): ClientSettings {
+function settingsOf({
+  region,
+  endpoints,
+  credentials,
+  timeouts,
+  maxSockets,
+}: AwsClientOptions): ClientSettings {
+  // Connections kept open between calls (no TCP and TLS set-up per call), as many as calls in flight:
+  // a call beyond waits in the agent's queue, inside its deadline (docs/performance.md, P2).
+  const pool = {
+    httpAgent: { keepAlive: true, maxSockets },
+    httpsAgent: { keepAlive: true, maxSockets },
+  } as const;
   // The SDK has no deadline by default, and its `requestTimeout` alone only logs a warning (since
   // @smithy/node-http-handler 4, where it became the whole try's time): a hung call would hold a lease
   // for ever. So each try ends with a TimeoutError, which the SDK retries, `requestMs` after it began.
   const requestHandler: RequestHandlerSettings = {
+    ...pool,
     connectionTimeout: timeouts.connectMs,
     requestTimeout: timeouts.requestMs,
     throwOnRequestTimeout: true,
@@ -154,6 +177,7 @@ function settingsOf({ region, endpoints, credentials, timeouts }: AwsClientOptio
   const streaming = {
     ...common,
     requestHandler: {
+      ...pool,
       connectionTimeout: timeouts.connectMs,
       socketTimeout: Math.max(timeouts.requestMs, streamingIdleMs),
     },
