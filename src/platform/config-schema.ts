@@ -127,7 +127,7 @@ export const EnvironmentSchema = Type.Object({
     60_000,
   ),
   SKIFF_AWS_REQUEST_TIMEOUT_MS: integer(
-    'Every AWS SDK call: how long one try may take before it ends in a timeout (three tries); S3 and SQS calls, which stream or long-poll, may instead stall this long and never less than 30 s',
+    'Every AWS SDK call: how long one try may take before it ends in a timeout (three tries); S3 and SQS calls, which stream or long-poll, may instead stall as long as three tries of another call take, and never less than 30 s',
     5000,
     100,
     120_000,

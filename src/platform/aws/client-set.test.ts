@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { resolveResources, type TopicSpec } from '../resources.js';
 import type { ServiceModule } from '../service.js';
 import { type AwsClientMakers, awsClientsFrom, MissingClientError } from './client-set.js';
-import { allClientMakers } from './clients.js';
+import { allClientMakers, worstCaseCallMs } from './clients.js';
 import { dynamodbMaker } from './makers/dynamodb.js';
 import { resourceChecks } from './readiness.js';
 
@@ -68,6 +68,16 @@ describe('the AWS clients of a runtime', () => {
     expect(s3.client).not.toHaveBeenCalled();
     aws.destroy();
     expect(destroyed.sort()).toEqual(['documents', 'dynamodb']);
+  });
+
+  it('lets a stream stall as long as its reader may wait on one call, all tries, and never less than 30 s', () => {
+    const s3 = fakeMaker('s3', []);
+    const timeouts = { connectMs: 1000, requestMs: 20_000 };
+    const aws = awsClientsFrom({ ...options, timeouts }, { s3 } as unknown as AwsClientMakers);
+    void aws.s3;
+    const settings = s3.client.mock.calls[0]?.[0] as { streaming: { requestHandler: object } };
+    expect(settings.streaming.requestHandler).toMatchObject({ socketTimeout: worstCaseCallMs(timeouts) });
+    expect(worstCaseCallMs(timeouts)).toBeGreaterThan(30_000);
   });
 
   it("resolves each command's middleware once per client, but not the document client's, which refuses it", () => {

@@ -5,7 +5,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Notifier } from '../notify/notifier.js';
-import { type AwsTimeouts, sdkMaxAttempts } from './call-limits.js';
+import { type AwsTimeouts, sdkMaxAttempts, worstCaseCallMs } from './call-limits.js';
 
 /**
  * The SDK clients a runtime holds, each built on first use by a maker the runtime was given. This
@@ -36,7 +36,7 @@ export interface AwsClientOptions {
   maxSockets: number;
 }
 
-/** Streams and SQS long polls (20 s) sit idle longer than a DynamoDB or SNS call may. */
+/** SQS long polls sit idle for 20 s, and a stream read into DynamoDB waits while a write is retried. */
 const streamingIdleMs = 30_000;
 
 interface CommonClientConfig {
@@ -173,13 +173,15 @@ function settingsOf({
   // GetItem (decision 0022). So middleware must not be added to a client after it has sent that
   // command: nothing here does, and the tests that inject faults say when theirs is added.
   const common = { region, credentials, maxAttempts: sdkMaxAttempts, requestHandler, cacheMiddleware: true };
-  // A stream (an S3 object, an SQS long poll) may take as long as it keeps moving; it may not stall.
+  // A stream (an S3 object, an SQS long poll) may take as long as it keeps moving, and may stall only
+  // as long as its reader can wait: ingestion stops reading while its writes are full, each write
+  // bounded by the worst case of a call, and the SDK counts those pauses as the socket's idle time.
   const streaming = {
     ...common,
     requestHandler: {
       ...pool,
       connectionTimeout: timeouts.connectMs,
-      socketTimeout: Math.max(timeouts.requestMs, streamingIdleMs),
+      socketTimeout: Math.max(streamingIdleMs, worstCaseCallMs(timeouts)),
     },
   };
   return { common, streaming, endpoints };
