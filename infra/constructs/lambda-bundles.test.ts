@@ -55,6 +55,8 @@ const parts: Record<string, Pick<ServiceModule, 'clients'>> = {
   'records-recovery': recordsIngestion,
 };
 
+// Twelve builds, each recording its schemas in a process of its own first: about 35 s on an idle
+// 2-core machine, and past a minute in a full `npm test`, whose other files take the same cores.
 beforeAll(async () => {
   for (const entry of lambdaEntries) {
     const { name } = entry;
@@ -70,7 +72,7 @@ beforeAll(async () => {
       files: (result.outputFiles ?? []).map((file) => file.path),
     });
   }
-}, 60_000);
+}, 180_000);
 
 const bundleOf = (service: string) => built.get(service) as Built;
 
