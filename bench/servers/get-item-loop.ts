@@ -5,9 +5,7 @@
  * time the loops took (the driver warms it up with a first ask, as it warms the route).
  */
 import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { localCredentials } from '../../src/local/engines.js';
-import { createAwsClients } from '../../src/platform/aws/clients.js';
-import { loadConfig } from '../../src/platform/config.js';
+import { benchDynamoDB } from '../lib/greetings-get-item.js';
 
 interface Run {
   /** The GetItem the route makes, field for field. */
@@ -16,14 +14,7 @@ interface Run {
   seconds: number;
 }
 
-const config = loadConfig();
-const { dynamodb } = createAwsClients({
-  region: config.region,
-  endpoints: { dynamodb: config.endpoints.dynamodb },
-  credentials: localCredentials,
-  timeouts: config.awsTimeouts,
-  maxSockets: config.awsMaxSockets,
-});
+const dynamodb = benchDynamoDB();
 
 async function loops({ input, concurrency, seconds }: Run): Promise<number> {
   const started = performance.now();
