@@ -28,7 +28,7 @@ import { pino } from 'pino';
 import { localCredentials, startEmbeddedEngines } from '../src/local/engines.js';
 import { createTableInput, provisionResources } from '../src/local/provision.js';
 import { batchPut } from '../src/platform/aws/batch-write.js';
-import { createAwsClients } from '../src/platform/aws/clients.js';
+import { clientOptionsFrom, createAwsClients } from '../src/platform/aws/clients.js';
 import { queryPage } from '../src/platform/aws/paged-query.js';
 import { loadConfig } from '../src/platform/config.js';
 import { resolveResources } from '../src/platform/resources.js';
@@ -92,14 +92,7 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-'));
   const engines = await startEmbeddedEngines({ host: '127.0.0.1', dynamodbPort: 0, s3Port: 0, dataDir });
-  const defaults = loadConfig({});
-  const aws = createAwsClients({
-    region: 'eu-west-1',
-    endpoints: engines.endpoints,
-    credentials: localCredentials,
-    timeouts: defaults.awsTimeouts,
-    maxSockets: defaults.awsMaxSockets,
-  });
+  const aws = createAwsClients(clientOptionsFrom(loadConfig({}), engines.endpoints, localCredentials));
   const resources = resolveResources('bench', 'records', recordsResources);
   const log = pino({ level: 'silent' });
   await provisionResources(aws, [resources], log);

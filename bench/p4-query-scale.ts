@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localCredentials, startEmbeddedEngines } from '../src/local/engines.js';
-import { createAwsClients } from '../src/platform/aws/clients.js';
+import { clientOptionsFrom, createAwsClients } from '../src/platform/aws/clients.js';
 import { loadConfig } from '../src/platform/config.js';
 import { physicalName } from '../src/platform/resources.js';
 import type { PatientRecord } from '../src/services/records/csv-rules.js';
@@ -54,14 +54,9 @@ async function stack(count: number) {
     SKIFF_LOCAL_TENANTS: `${tenant}:UTC:${key}`,
     LOG_LEVEL: 'info',
   });
-  const config = loadConfig();
-  const aws = createAwsClients({
-    region: 'eu-west-1',
-    endpoints: { dynamodb: engines.endpoints.dynamodb },
-    credentials: localCredentials,
-    timeouts: config.awsTimeouts,
-    maxSockets: config.awsMaxSockets,
-  });
+  const aws = createAwsClients(
+    clientOptionsFrom(loadConfig(), { dynamodb: engines.endpoints.dynamodb }, localCredentials),
+  );
   const store = dynamoRecordStore(aws.documents, physicalName('local', 'records', 'records'));
   const source = { fileName: 'bench.csv', uploadId: 'bench', ingestedAt: new Date(0).toISOString() };
   for (let from = 0; from < count; from += 5000) {

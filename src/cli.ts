@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { localCredentials } from './local/engines.js';
-import { createAwsClients } from './platform/aws/clients.js';
+import { clientOptionsFrom, createAwsClients } from './platform/aws/clients.js';
 import { loadConfig } from './platform/config.js';
 import { resolveResources } from './platform/resources.js';
 import { recordsCommands } from './services/records/cli-commands.js';
@@ -43,13 +43,7 @@ async function main(argv: string[]): Promise<number> {
         s3: config.endpoints.s3 ?? `http://127.0.0.1:${config.localPorts.s3}`,
       }
     : config.endpoints;
-  const aws = createAwsClients({
-    region: config.region,
-    endpoints,
-    ...(local && { credentials: localCredentials }),
-    timeouts: config.awsTimeouts,
-    maxSockets: config.awsMaxSockets,
-  });
+  const aws = createAwsClients(clientOptionsFrom(config, endpoints, local ? localCredentials : undefined));
   const commands = recordsCommands(
     aws,
     resolveResources(config.stage, 'records', recordsResources),

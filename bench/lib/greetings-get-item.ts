@@ -1,6 +1,6 @@
 import type { GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { localCredentials } from '../../src/local/engines.js';
-import { createAwsClients } from '../../src/platform/aws/clients.js';
+import { clientOptionsFrom, createAwsClients } from '../../src/platform/aws/clients.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { physicalName } from '../../src/platform/resources.js';
 
@@ -19,11 +19,7 @@ export const greetingsGetItem = (username: string): GetItemCommandInput => ({
 /** A DynamoDB client with the platform's own options (createAwsClients), on AWS_ENDPOINT_URL_DYNAMODB. */
 export function benchDynamoDB() {
   const config = loadConfig();
-  return createAwsClients({
-    region: config.region,
-    endpoints: { dynamodb: config.endpoints.dynamodb },
-    credentials: localCredentials,
-    timeouts: config.awsTimeouts,
-    maxSockets: config.awsMaxSockets,
-  }).dynamodb;
+  return createAwsClients(
+    clientOptionsFrom(config, { dynamodb: config.endpoints.dynamodb }, localCredentials),
+  ).dynamodb;
 }

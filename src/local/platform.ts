@@ -1,7 +1,7 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type AwsClients, createAwsClients } from '../platform/aws/clients.js';
+import { type AwsClients, clientOptionsFrom, createAwsClients } from '../platform/aws/clients.js';
 import type { ReadinessCheck } from '../platform/aws/readiness.js';
 import type { Config } from '../platform/config.js';
 import { buildApp, mountedServicesOf } from '../platform/http/app.js';
@@ -171,13 +171,9 @@ export async function startLocalPlatform(
   const tenants = services.some((s) => s.name === 'records') ? config.records.localTenants : [];
   const engines = await startEngines(config, options.embeddedDynamo);
   log.info({ endpoints: engines.endpoints, embedded: engines.embedded }, 'engines ready');
-  const aws = createAwsClients({
-    region: config.region,
-    endpoints: { ...engines.endpoints, sqs: config.endpoints.sqs },
-    credentials: localCredentials,
-    timeouts: config.awsTimeouts,
-    maxSockets: config.awsMaxSockets,
-  });
+  const aws = createAwsClients(
+    clientOptionsFrom(config, { ...engines.endpoints, sqs: config.endpoints.sqs }, localCredentials),
+  );
   try {
     return await platformOn(engines, aws, { config, logger, services, tenants, options });
   } catch (error) {

@@ -2,6 +2,7 @@ import {
   type AwsClientMakers,
   type AwsClients,
   awsClientsFrom,
+  clientOptionsFrom,
   MissingClientError,
   makerOf,
 } from './aws/client-set.js';
@@ -33,15 +34,7 @@ export function cloudContext(
   services: ServiceModule[],
   makers: AwsClientMakers = clientMakersOf(services),
 ): CloudContext {
-  const aws = awsClientsFrom(
-    {
-      region: config.region,
-      endpoints: config.endpoints,
-      timeouts: config.awsTimeouts,
-      maxSockets: config.awsMaxSockets,
-    },
-    makers,
-  );
+  const aws = awsClientsFrom(clientOptionsFrom(config, config.endpoints), makers);
   const topics = declaredTopics(services.map((s) => resolveResources(config.stage, s.name, s.resources)));
   return {
     config,

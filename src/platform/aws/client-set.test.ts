@@ -4,7 +4,7 @@ import { cloudContext } from '../cloud-context.js';
 import { loadConfig } from '../config.js';
 import { resolveResources, type TopicSpec } from '../resources.js';
 import type { ServiceModule } from '../service.js';
-import { type AwsClientMakers, awsClientsFrom, MissingClientError } from './client-set.js';
+import { type AwsClientMakers, awsClientsFrom, clientOptionsFrom, MissingClientError } from './client-set.js';
 import { allClientMakers, worstCaseCallMs } from './clients.js';
 import { dynamodbMaker } from './makers/dynamodb.js';
 import { resourceChecks } from './readiness.js';
@@ -78,6 +78,24 @@ describe('the AWS clients of a runtime', () => {
     const settings = s3.client.mock.calls[0]?.[0] as { streaming: { requestHandler: object } };
     expect(settings.streaming.requestHandler).toMatchObject({ socketTimeout: worstCaseCallMs(timeouts) });
     expect(worstCaseCallMs(timeouts)).toBeGreaterThan(30_000);
+  });
+
+  it("takes every call limit from the runtime's configuration, and credentials only when given", () => {
+    const config = loadConfig({
+      AWS_REGION: 'us-east-2',
+      SKIFF_AWS_CONNECT_TIMEOUT_MS: '700',
+      SKIFF_AWS_REQUEST_TIMEOUT_MS: '900',
+      SKIFF_AWS_MAX_SOCKETS: '7',
+    });
+    const endpoints = { dynamodb: 'http://127.0.0.1:1' };
+    expect(clientOptionsFrom(config, endpoints)).toStrictEqual({
+      region: 'us-east-2',
+      endpoints,
+      timeouts: { connectMs: 700, requestMs: 900 },
+      maxSockets: 7,
+    });
+    const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+    expect(clientOptionsFrom(config, endpoints, credentials)).toMatchObject({ credentials });
   });
 
   it("resolves each command's middleware once per client, but not the document client's, which refuses it", () => {

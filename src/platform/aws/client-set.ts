@@ -4,6 +4,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config.js';
 import type { Notifier } from '../notify/notifier.js';
 import { type AwsTimeouts, sdkMaxAttempts, worstCaseCallMs } from './call-limits.js';
 
@@ -34,6 +35,24 @@ export interface AwsClientOptions {
   timeouts: AwsTimeouts;
   /** Connections each client may open to one endpoint at once (`SKIFF_AWS_MAX_SOCKETS`). */
   maxSockets: number;
+}
+
+/**
+ * A runtime's client options from its configuration: the one place that maps the call limits
+ * (`SKIFF_AWS_*`) onto the clients, so a new limit reaches every runtime at once.
+ */
+export function clientOptionsFrom(
+  config: Pick<Config, 'region' | 'awsTimeouts' | 'awsMaxSockets'>,
+  endpoints: AwsEndpoints,
+  credentials?: AwsClientOptions['credentials'],
+): AwsClientOptions {
+  return {
+    region: config.region,
+    endpoints,
+    ...(credentials && { credentials }),
+    timeouts: config.awsTimeouts,
+    maxSockets: config.awsMaxSockets,
+  };
 }
 
 /** SQS long polls sit idle for 20 s, and a stream read into DynamoDB waits while a write is retried. */

@@ -12,6 +12,7 @@ import { sqsMaker } from './makers/sqs.js';
 
 export { type AwsTimeouts, sdkMaxAttempts, worstCaseCallMs } from './call-limits.js';
 export type { AwsClientOptions, AwsClients, AwsEndpoints } from './client-set.js';
+export { clientOptionsFrom } from './client-set.js';
 
 /**
  * Every client maker: what the local platform, the container and the CLI pass. A Lambda passes only
