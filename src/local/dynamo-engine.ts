@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listenFailure } from '../platform/listen-failure.js';
 
 /** The embedded DynamoDB's process; `pid` lets benchmarks read its memory. */
 export interface EmbeddedDynamo {
@@ -20,8 +21,9 @@ export interface DynamoEngineOptions {
 
 /**
  * dynalite in a child process (see dynalite-process.mjs): a core of its own for the engine, and
- * its memory counted apart from the services'. This module imports nothing but Node's own, so
- * `npm start` can fork the engine before it loads the platform's modules (src/main.ts).
+ * its memory counted apart from the services'. This module imports nothing but Node's own and a
+ * one-function module, so `npm start` can fork the engine before it loads the platform's modules
+ * (src/main.ts).
  */
 export async function startEmbeddedDynamo({
   host,
@@ -55,13 +57,8 @@ export async function startEmbeddedDynamo({
   ])) as [{ port?: number; error?: string; code?: string }];
   if (ready.error !== undefined || ready.port === undefined) {
     child.kill();
-    // The code (EADDRINUSE) tells npm start that no other build of the platform would do better.
-    throw Object.assign(
-      new Error(`the embedded DynamoDB could not listen on ${host}:${port}: ${ready.error}`),
-      {
-        code: ready.code,
-      },
-    );
+    const cause = { code: ready.code, message: ready.error };
+    throw listenFailure('the embedded DynamoDB', `${host}:${port}`, 'SKIFF_LOCAL_DYNAMODB_PORT', cause);
   }
   return {
     url: `http://${host}:${ready.port}`,

@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { listenFailure } from '../platform/listen-failure.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './dynamo-engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { s3KeyGuard } from './s3-key-guard.js';
@@ -34,8 +36,36 @@ interface S3rverEvent {
  */
 export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/**
+ * s3rver 3.7 listens with `server.listen(..., callback)` and waits for that callback, which Node calls
+ * only on success: a taken port became an unhandled 'error' event that killed the process. This
+ * listens the same way (s3rver's own `listen`, given a callback, hands back the server) and rejects
+ * on the server's 'error' instead.
+ */
+class ListeningS3rver extends S3rver {
+  override listen(port: number, host: string, options: object): Promise<Server> {
+    return new Promise((resolve, reject) => {
+      const server = super.listen(port, host, options, () => {
+        server.off('error', reject);
+        resolve(server);
+      }) as Server;
+      server.once('error', reject);
+    });
+  }
+}
+
+/** Opens s3rver on `host:port`; a port it cannot take rejects, naming it and its setting. */
+async function runS3(server: S3rver, host: string, port: number): Promise<AddressInfo> {
+  try {
+    return (await server.run()) as AddressInfo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).syscall !== 'listen') throw error;
+    throw listenFailure('the embedded S3', `${host}:${port}`, 'SKIFF_LOCAL_S3_PORT', error);
+  }
+}
+
 async function startS3(host: string, port: number, directory: string) {
-  const server = new S3rver({
+  const server = new ListeningS3rver({
     address: host,
     port,
     directory,
@@ -44,7 +74,7 @@ async function startS3(host: string, port: number, directory: string) {
   });
   // First of its middleware: a key s3rver cannot store must be refused before s3rver tries.
   (server as unknown as { middleware: unknown[] }).middleware.unshift(s3KeyGuard());
-  const address = (await server.run()) as AddressInfo;
+  const address = await runS3(server, host, port);
   return {
     url: `http://${host}:${address.port}`,
     close: () => server.close(),

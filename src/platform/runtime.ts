@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { listenFailure } from './listen-failure.js';
 
 /**
  * Listens until SIGTERM or SIGINT, then runs `close`, bounded by the shutdown timeout. `close` must
@@ -43,6 +44,7 @@ export async function serveUntilSignalled(
     // Nothing to stop: a start tried again in this process (scripts/start.mjs) sets its own.
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
-    throw error;
+    if ((error as NodeJS.ErrnoException).syscall !== 'listen') throw error;
+    throw listenFailure('the platform', `${config.host}:${config.port}`, 'PORT', error);
   }
 }

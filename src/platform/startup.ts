@@ -4,7 +4,9 @@ import { ConfigError } from './config.js';
 export function startupFailed(error: unknown): never {
   const message = error instanceof ConfigError ? error.message : `skiff could not start: ${String(error)}`;
   process.stderr.write(`${message}\n`);
-  if (!(error instanceof ConfigError) && error instanceof Error && error.stack) {
+  // A refused configuration or a port that cannot be taken is said in full by its message.
+  const plain = error instanceof ConfigError || (error as NodeJS.ErrnoException)?.syscall === 'listen';
+  if (!plain && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);
   }
   process.exit(1);

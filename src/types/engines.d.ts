@@ -14,6 +14,7 @@ declare module 'dynalite' {
 
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
+  import type { Server } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -26,6 +27,8 @@ declare module 's3rver' {
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
+    /** The server it made when given a callback (called once listening), else a promise of it. */
+    listen(port: number, host: string, options: object, listening?: () => void): Server | Promise<Server>;
     on(event: 'event', listener: (event: never) => void): this;
     close(): Promise<void>;
   }
