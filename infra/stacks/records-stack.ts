@@ -144,7 +144,13 @@ export class RecordsStack extends Stack {
       'notifications the ingester gave up on',
     );
     const failed = serviceMetric('records', failedUploadsMetric, 'Sum');
-    thresholdAlarm(this, 'UploadsFailed', failed, 1, 'files rejected as a whole');
+    thresholdAlarm(
+      this,
+      'UploadsFailed',
+      failed,
+      1,
+      'files rejected as a whole or failed by an importer error',
+    );
     // Passing faults are retried; a fault in three periods running means one that is not passing.
     const faults = serviceMetric('records', faultedUploadsMetric, 'Sum');
     thresholdAlarm(
@@ -152,7 +158,7 @@ export class RecordsStack extends Stack {
       'UploadFaults',
       faults,
       1,
-      'uploads stopped by throttling, timeouts or S3 errors',
+      'uploads stopped by throttling, timeouts, S3 errors, the deployment or the importer',
       3,
     );
     const recoveryFailures = serviceMetric('records', recoveryFailuresMetric, 'Sum');

@@ -233,6 +233,83 @@ describe('a write the database refuses', () => {
   });
 });
 
+describe('a try stopped again and again', () => {
+  /** Makes every records write that carries one of `poison`'s rows throw `error`, until removed. */
+  const failWritesOf = (poison: string, error: () => Error) => {
+    const failing = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
+      if (JSON.stringify(input.RequestItems?.['skiff-local-records-records'] ?? '').includes(poison))
+        throw error();
+      return next(args);
+    };
+    platform.aws.documents.middlewareStack.add(failing as never, { step: 'initialize', name: 'failing' });
+    return () => platform.aws.documents.middlewareStack.remove('failing');
+  };
+  const view = async (uploadId?: string) =>
+    (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
+  /** Runs the recovery task, whenever the upload waits queued, until it has `attempts` tries or is final. */
+  const open = ['receiving', 'queued', 'processing'];
+  const recoverUntil = async (uploadId: string | undefined, attempts: number) => {
+    let status = await view(uploadId);
+    for (let i = 0; i < 500 && status.attempts < attempts && open.includes(status.status); i += 1) {
+      if (status.status === 'queued') await platform.runTask('records', 'upload-recovery');
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await view(uploadId);
+    }
+    return status;
+  };
+
+  it('fails a file that brings an error of the importer back on five tries; the next file completes', async () => {
+    // As a column named __proto__ once made the SDK's marshalling throw on every try, for ever.
+    const restore = failWritesOf('POISON-1', () => new TypeError(`cannot store ${secret(901)}`));
+    try {
+      const [sent, next] = await upload(acme, [
+        { name: 'poison.csv', content: `${header}\nPOISON-1,${secret(901)},Bad,2026-01-01 10:00,n\n` },
+        { name: 'next.csv', content: goodFile() },
+      ]);
+      await recoverUntil(sent?.uploadId, 99);
+      const failed = await settled(acme, sent?.uploadId as string);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        attempts: 5,
+        reason:
+          'stopped on 5 tries, the last by an error of the importer (TypeError); rows stored before stay',
+      });
+      expect(JSON.stringify(failed)).not.toContain(secret(901));
+      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+    } finally {
+      restore();
+    }
+  });
+
+  it('keeps a file refused by the deployment (access denied) queued past five tries, then completes it', async () => {
+    const restore = failWritesOf('POISON-2', () =>
+      Object.assign(new Error('User is not authorized to perform: dynamodb:BatchWriteItem'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    try {
+      const [sent, next] = await upload(acme, [
+        { name: 'denied.csv', content: `${header}\nPOISON-2,Ada,Lovelace,2026-01-01 10:00,n\n` },
+        { name: 'next.csv', content: goodFile() },
+      ]);
+      expect(await recoverUntil(sent?.uploadId, 7)).toMatchObject({ status: 'queued', attempts: 7 });
+      expect((await view(next?.uploadId)).status).toBe('queued');
+      restore();
+      await platform.runTask('records', 'upload-recovery');
+      expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
+        status: 'completed',
+        rows: { total: 1, ingested: 1, rejected: 0 },
+      });
+      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+    } finally {
+      restore();
+    }
+  });
+});
+
 describe('redrops', () => {
   const key = 'incoming/acme/nightly/export.csv';
   const drop = (body: string) =>

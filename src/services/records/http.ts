@@ -34,7 +34,7 @@ const UploadView = Type.Object({
   reason: OrNull(Type.String()),
   duplicateOf: OrNull(Type.String()),
   reportUrl: OrNull(Type.String()),
-  /** Tries stopped by a passing fault (throttling, a timeout); the upload is tried again later. */
+  /** Tries stopped by anything but the file (throttling, a timeout, a fault of the deployment or the importer). */
   attempts: Type.Integer(),
 });
 

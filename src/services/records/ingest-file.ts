@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { faultKind } from '../../platform/aws/transient-error.js';
+import { faultKind, isTransient } from '../../platform/aws/transient-error.js';
 import { emitMetric } from '../../platform/metrics.js';
 import { FileRejected, type ReadOutcome, readRecords } from './csv-reader.js';
 import type { FileStore } from './file-store.js';
@@ -17,9 +17,16 @@ export interface FileIngestion {
   maxCsvBytes: number;
 }
 
+/**
+ * After how many stopped tries an error of the code fails the upload (see {@link stopped}). The same
+ * as the ingest queue's receives before its dead letters (infra/stacks/records-stack.ts): an error
+ * that came back five times will come back again.
+ */
+export const maxStoppedTries = 5;
+
 /** The EMF metric counting files that ended `failed` (an alarm watches it). */
 export const failedUploadsMetric = 'UploadsFailed';
-/** The EMF metric counting tries stopped by a passing fault (the upload is tried again later). */
+/** The EMF metric counting tries stopped by anything but the file (the upload is tried again later). */
 export const faultedUploadsMetric = 'UploadFaults';
 
 export const reportKey = (tenant: string, uploadId: string) => `reports/${tenant}/${uploadId}.csv`;
@@ -30,7 +37,8 @@ const replaced = 'the file was replaced before it was read; the new content is a
 /**
  * Reads one upload's file into the records table, from `processing` to a final status. The caller
  * holds the tenant's lease. A file problem ends `failed`; any other error (throttling, a timeout, a
- * lost lease) puts the upload back to `queued` for a later try and is thrown to the caller.
+ * lost lease) puts the upload back to `queued` for a later try and is thrown to the caller, unless
+ * {@link stopped} fails the upload.
  */
 export async function ingestFile(
   deps: FileIngestion,
@@ -64,12 +72,55 @@ export async function ingestFile(
       emitMetric(log, failedUploadsMetric, 1);
       return;
     }
-    const fault = faultKind(error);
-    log.warn({ ...fields, fault }, 'upload stopped by a passing fault; it will be tried again');
-    emitMetric(log, faultedUploadsMetric, 1);
-    await uploads.release(tenant.id, uploadId, fault).catch(() => {});
-    throw error;
+    if (!(await stopped(deps, upload, error, signal))) throw error;
   }
+}
+
+/** JavaScript's own error types: thrown by code (ours or a package's), never by an AWS service. */
+const codeErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError']);
+
+/**
+ * An error of the code reading this file, such as a TypeError, or the SDK refusing to marshal a row
+ * (a plain Error): the same file brings it back on every try. A service's refusal (AccessDenied, a
+ * missing table, a ValidationException after a faulty deploy) or missing credentials are named
+ * errors of the deployment instead, and the file succeeds once the deployment is mended.
+ */
+const isCodeError = (error: unknown) =>
+  error instanceof Error && codeErrors.has(error.name) && !('$metadata' in error);
+
+/**
+ * A try stopped by something other than the file. A passing fault, a lost lease or a fault of the
+ * deployment is tried again for as long as it takes: the tenant's later files wait behind it, as
+ * ordering means. An error of the code comes back on every try and would hold the tenant's files for
+ * ever (as a column named `__proto__` once did). So once an upload's tries have been stopped
+ * {@link maxStoppedTries} times, the last by an error of the code, it is failed: true when it was, and
+ * the tenant's later files go on. Its reason names the error's kind only; its text may quote the file.
+ */
+async function stopped(deps: FileIngestion, upload: Upload, error: unknown, signal: AbortSignal) {
+  const { uploads, clock, log } = deps;
+  const { tenant, uploadId } = upload;
+  const fault = faultKind(error);
+  const fields = { event: 'upload', tenant, uploadId, fault };
+  const tries = await uploads.release(tenant, uploadId, fault).catch(() => 0);
+  if (isTransient(error) || signal.aborted || !isCodeError(error) || tries < maxStoppedTries) {
+    log.warn({ ...fields, tries }, 'upload stopped before its end; it will be tried again');
+    emitMetric(log, faultedUploadsMetric, 1);
+    return false;
+  }
+  const reason = `stopped on ${tries} tries, the last by an error of the importer (${fault}); rows stored before stay`;
+  await uploads.finish(tenant, uploadId, {
+    status: 'failed',
+    rows: noRows,
+    errors: [],
+    reason,
+    finishedAt: clock().toISOString(),
+  });
+  log.error(
+    { ...fields, status: 'failed', tries },
+    'upload failed: stopped too often, the last time by an error of the importer',
+  );
+  emitMetric(log, failedUploadsMetric, 1);
+  return true;
 }
 
 async function readFile(deps: FileIngestion, tenant: Tenant, upload: Upload, signal: AbortSignal) {

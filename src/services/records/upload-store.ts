@@ -28,7 +28,10 @@ export interface Upload {
   finishedAt?: string;
   /** A dropped file's ETag: the version this upload is about (new content under a key is a new upload). */
   eTag?: string;
-  /** Tries that ended in a passing fault (throttling, a timeout); the upload was left for a later try. */
+  /**
+   * Tries stopped by something other than the file (throttling, a timeout, a lost lease, an unexpected
+   * error); the upload was left for a later try.
+   */
   attempts?: number;
 }
 
@@ -57,8 +60,11 @@ export interface UploadStore {
   list(tenant: string, limit: number, after?: Record<string, unknown>): Promise<UploadPage>;
   /** Takes an open upload to `processing`; false if it is final. The tenant lease says who may. */
   begin(tenant: string, uploadId: string): Promise<boolean>;
-  /** A passing fault stopped this try: back to `queued` for a later one, with the fault's kind. */
-  release(tenant: string, uploadId: string, fault: string): Promise<void>;
+  /**
+   * Something other than the file stopped this try: back to `queued` for a later one, with the
+   * fault's kind. Answers how many tries have been stopped so (0 if the upload is final).
+   */
+  release(tenant: string, uploadId: string, fault: string): Promise<number>;
   /**
    * Claims a content hash for this upload. Answers the upload that holds it when that is another
    * one still valid (processing or done); a claim by a failed upload is taken over.
@@ -108,6 +114,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':status': status, ...values },
+          ReturnValues: 'UPDATED_NEW',
         }),
       ),
     );
@@ -162,7 +169,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async release(tenant, uploadId, fault) {
-      await updateStatus(
+      const released = await updateStatus(
         tenant,
         uploadId,
         'queued',
@@ -170,6 +177,7 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
         { ':fault': fault, ':one': 1 },
         ', lastFault = :fault ADD attempts :one',
       );
+      return Number(released?.Attributes?.attempts ?? 0);
     },
 
     async claimContent(tenant, hash, uploadId) {
