@@ -62,7 +62,7 @@ export interface UploadStore {
   begin(tenant: string, uploadId: string): Promise<boolean>;
   /**
    * Something other than the file stopped this try: back to `queued` for a later one, with the
-   * fault's kind. Answers how many tries have been stopped so (0 if the upload is final).
+   * fault's kind. Answers how many of its tries have been stopped so far (0 if it is final).
    */
   release(tenant: string, uploadId: string, fault: string): Promise<number>;
   /**
