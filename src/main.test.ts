@@ -229,74 +229,38 @@ describe('npm start', () => {
     expect(stderr).not.toContain('trying the quick build');
   });
 
-  it("names the embedded DynamoDB's port when another program holds it", async () => {
-    const holder = createServer();
-    await new Promise<void>((resolve) =>
-      holder.listen(Number(env.SKIFF_LOCAL_DYNAMODB_PORT), '127.0.0.1', resolve),
-    );
-    try {
-      const { code, stderr } = await failedStart({});
-      expect(code).toBe(1);
-      expect(stderr).toContain(
-        `skiff could not start: Error: the embedded DynamoDB could not listen on 127.0.0.1:${env.SKIFF_LOCAL_DYNAMODB_PORT} (SKIFF_LOCAL_DYNAMODB_PORT): listen EADDRINUSE`,
-      );
-      expect(stderr).not.toMatch(/unhandled|UnhandledPromiseRejection/i);
-      // A taken port is no build's fault: the bundle is not tried again as the quick build.
-      expect(stderr).not.toContain('trying the quick build');
-      // The line says it all: no stack trace after it.
-      expect(stderr).not.toMatch(/^\s+at /m);
-    } finally {
-      await new Promise((resolve) => holder.close(resolve));
-    }
-  });
-
-  it("names the embedded S3's port when another program holds it, and leaves no engine running", async () => {
-    // s3rver's own listen waits for a callback Node calls only on success: this used to end the
-    // process with an unhandled 'error' event and a raw stack.
-    const holder = createServer();
-    await new Promise<void>((resolve) =>
-      holder.listen(Number(env.SKIFF_LOCAL_S3_PORT), '127.0.0.1', resolve),
-    );
-    const ownData = await mkdtemp(join(tmpdir(), 'skiff-main-s3-port-'));
-    try {
-      const { code, stderr } = await failedStart({ SKIFF_DATA_DIR: ownData });
-      expect(code).toBe(1);
-      expect(stderr).toContain(
-        `skiff could not start: Error: the embedded S3 could not listen on 127.0.0.1:${env.SKIFF_LOCAL_S3_PORT} (SKIFF_LOCAL_S3_PORT): listen EADDRINUSE`,
-      );
-      expect(stderr).not.toContain("Unhandled 'error' event");
-      expect(stderr).not.toContain('trying the quick build');
-      // The line says it all: no stack trace after it.
-      expect(stderr).not.toMatch(/^\s+at /m);
-      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-      expect(processes).not.toContain(join(ownData, 'dynamodb'));
-    } finally {
-      await new Promise((resolve) => holder.close(resolve));
-      await rm(ownData, { recursive: true, force: true });
-    }
-  });
-
-  it("names the platform's port when another program holds it, and leaves no engine running", async () => {
-    const holder = createServer();
-    await new Promise<void>((resolve) => holder.listen(Number(env.PORT), '127.0.0.1', resolve));
-    const ownData = await mkdtemp(join(tmpdir(), 'skiff-main-port-'));
-    try {
-      const { code, stderr } = await failedStart({ SKIFF_DATA_DIR: ownData });
-      expect(code).toBe(1);
-      expect(stderr).toContain(
-        `skiff could not start: Error: the platform could not listen on 127.0.0.1:${env.PORT} (PORT): listen EADDRINUSE: address already in use 127.0.0.1:${env.PORT}`,
-      );
-      // No build frees a port: the bundle is not tried again as the quick build.
-      expect(stderr).not.toContain('trying the quick build');
-      // The line says it all: no stack trace after it.
-      expect(stderr).not.toMatch(/^\s+at /m);
-      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-      expect(processes).not.toContain(join(ownData, 'dynamodb'));
-    } finally {
-      await new Promise((resolve) => holder.close(resolve));
-      await rm(ownData, { recursive: true, force: true });
-    }
-  });
+  // s3rver's own listen waits for a callback Node calls only on success: a taken S3 port used to end
+  // the process with an unhandled 'error' event and a raw stack.
+  it.each([
+    ['the embedded DynamoDB', 'SKIFF_LOCAL_DYNAMODB_PORT'],
+    ['the embedded S3', 'SKIFF_LOCAL_S3_PORT'],
+    ['the platform', 'PORT'],
+  ] as const)(
+    'names the port of %s and its setting when another program holds it, and leaves no engine running',
+    async (what, setting) => {
+      const port = Number(env[setting]);
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+      const ownData = await mkdtemp(join(tmpdir(), 'skiff-main-port-'));
+      try {
+        const { code, stderr } = await failedStart({ SKIFF_DATA_DIR: ownData });
+        expect(code).toBe(1);
+        expect(stderr).toContain(
+          `skiff could not start: Error: ${what} could not listen on 127.0.0.1:${port} (${setting}): listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+        );
+        expect(stderr).not.toMatch(/unhandled/i);
+        // A taken port is no build's fault: the bundle is not tried again as the quick build.
+        expect(stderr).not.toContain('trying the quick build');
+        // The line says it all: no stack trace after it.
+        expect(stderr).not.toMatch(/^\s+at /m);
+        const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+        expect(processes).not.toContain(join(ownData, 'dynamodb'));
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+        await rm(ownData, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('leaves no engine running when it fails after forking the embedded DynamoDB', async () => {
     // The zone is checked where the platform reads the tenants, after the engine's fork (src/main.ts).
