@@ -38,7 +38,7 @@ const replaced = 'the file was replaced before it was read; the new content is a
  * Reads one upload's file into the records table, from `processing` to a final status. The caller
  * holds the tenant's lease. A file problem ends `failed`; any other error (throttling, a timeout, a
  * lost lease) puts the upload back to `queued` for a later try and is thrown to the caller, unless
- * {@link stopped} fails the upload.
+ * {@link stopped} gives it up as a file problem.
  */
 export async function ingestFile(
   deps: FileIngestion,
@@ -65,14 +65,12 @@ export async function ingestFile(
     });
     log.info({ ...fields, status, ...rows }, 'upload ingested');
   } catch (error) {
-    if (error instanceof FileRejected) {
-      const rows = error.progress ?? noRows;
-      await finish({ status: 'failed', rows, errors: [], reason: error.message });
-      log.info({ ...fields, status: 'failed', ...rows, reason: error.message }, 'upload rejected');
-      emitMetric(log, failedUploadsMetric, 1);
-      return;
-    }
-    if (!(await stopped(deps, upload, error, signal))) throw error;
+    const rejected = error instanceof FileRejected ? error : await stopped(deps, upload, error, signal);
+    if (!rejected) throw error;
+    const rows = rejected.progress ?? noRows;
+    await finish({ status: 'failed', rows, errors: [], reason: rejected.message });
+    log.info({ ...fields, status: 'failed', ...rows, reason: rejected.message }, 'upload rejected');
+    emitMetric(log, failedUploadsMetric, 1);
   }
 }
 
@@ -93,11 +91,17 @@ const isCodeError = (error: unknown) =>
  * deployment is tried again for as long as it takes: the tenant's later files wait behind it, as
  * ordering means. An error of the code comes back on every try and would hold the tenant's files for
  * ever (as a column named `__proto__` once did). So once an upload's tries have been stopped
- * {@link maxStoppedTries} times, the last by an error of the code, it is failed: true when it was, and
- * the tenant's later files go on. Its reason names the error's kind only; its text may quote the file.
+ * {@link maxStoppedTries} times, the last by an error of the code, it is failed as a file problem
+ * would be (the answer), and the tenant's later files go on; undefined while it is to be tried
+ * again. The reason names the error's kind only; the error's text may quote the file.
  */
-async function stopped(deps: FileIngestion, upload: Upload, error: unknown, signal: AbortSignal) {
-  const { uploads, clock, log } = deps;
+async function stopped(
+  deps: FileIngestion,
+  upload: Upload,
+  error: unknown,
+  signal: AbortSignal,
+): Promise<FileRejected | undefined> {
+  const { uploads, log } = deps;
   const { tenant, uploadId } = upload;
   const fault = faultKind(error);
   const fields = { event: 'upload', tenant, uploadId, fault };
@@ -105,22 +109,13 @@ async function stopped(deps: FileIngestion, upload: Upload, error: unknown, sign
   if (isTransient(error) || signal.aborted || !isCodeError(error) || tries < maxStoppedTries) {
     log.warn({ ...fields, tries }, 'upload stopped before its end; it will be tried again');
     emitMetric(log, faultedUploadsMetric, 1);
-    return false;
+    return undefined;
   }
-  const reason = `stopped on ${tries} tries, the last by an error of the importer (${fault}); rows stored before stay`;
-  await uploads.finish(tenant, uploadId, {
-    status: 'failed',
-    rows: noRows,
-    errors: [],
-    reason,
-    finishedAt: clock().toISOString(),
-  });
-  log.error(
-    { ...fields, status: 'failed', tries },
-    'upload failed: stopped too often, the last time by an error of the importer',
+  // At error level, for the bug it is: the line that follows says the upload was rejected.
+  log.error({ ...fields, tries }, 'upload stopped too often, the last time by an error of the importer');
+  return new FileRejected(
+    `stopped on ${tries} tries, the last by an error of the importer (${fault}); rows stored before stay`,
   );
-  emitMetric(log, failedUploadsMetric, 1);
-  return true;
 }
 
 async function readFile(deps: FileIngestion, tenant: Tenant, upload: Upload, signal: AbortSignal) {
