@@ -37,6 +37,23 @@ const goodFile = () => {
 const rowsOf = (count: number, from = 0) =>
   Array.from({ length: count }, (_, i) => `R-${from + i},Nadia,Secretova,2026-01-01 10:00,confidential note`);
 
+/**
+ * Makes the records table's writes that `fails` picks (given their items) throw `error()`, until the
+ * returned function is called. Safe mid-run: the document client resolves its middleware on every
+ * call (decision 0022).
+ */
+function failRecordWrites(fails: (items: unknown[]) => boolean, error: () => Error): () => void {
+  const name = 'failRecordWrites';
+  const failing = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    const input = (args as { input: { RequestItems?: Record<string, unknown[]> } }).input;
+    const items = input.RequestItems?.['skiff-local-records-records'];
+    if (items && fails(items)) throw error();
+    return next(args);
+  };
+  platform.aws.documents.middlewareStack.add(failing as never, { step: 'initialize', name });
+  return () => platform.aws.documents.middlewareStack.remove(name);
+}
+
 const mib = 1024 * 1024;
 const cases: [string, string | Buffer, Record<string, unknown>][] = [
   [
@@ -132,21 +149,15 @@ describe('hostile files', () => {
 
   it('leaves a file whose DynamoDB write fails mid-way queued, then completes it; the next file waits', async () => {
     let writes = 0;
-    const failMidFile = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
-      // From the third write on, every write fails: retries stay stuck until the fault is removed.
-      if (input.RequestItems?.['skiff-local-records-records'] && ++writes >= 3)
-        throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+    // From the third write on, every write fails: retries stay stuck until the fault is removed.
+    const restore = failRecordWrites(
+      () => ++writes >= 3,
+      () =>
+        Object.assign(new Error('Throughput exceeds the current capacity'), {
           name: 'ProvisionedThroughputExceededException',
           $retryable: undefined,
-        });
-      return next(args);
-    };
-    // Safe mid-run: the document client resolves its middleware on every call (decision 0022).
-    platform.aws.documents.middlewareStack.add(failMidFile as never, {
-      step: 'initialize',
-      name: 'failMidFile',
-    });
+        }),
+    );
     try {
       const content = `${header}\n${rowsOf(6000, 100).join('\n')}\n`;
       const [sent, next] = await upload(acme, [
@@ -163,7 +174,7 @@ describe('hostile files', () => {
       expect(status).toMatchObject({ status: 'queued', rows: { total: 0, ingested: 0, rejected: 0 } });
       expect(status.attempts).toBeGreaterThan(0);
       expect((await view(next?.uploadId)).status).toBe('queued');
-      platform.aws.documents.middlewareStack.remove('failMidFile');
+      restore();
       await platform.runTask('records', 'upload-recovery');
       expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
         status: 'completed',
@@ -171,7 +182,7 @@ describe('hostile files', () => {
       });
       expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
     } finally {
-      platform.aws.documents.middlewareStack.remove('failMidFile');
+      restore();
     }
   });
 });
@@ -198,21 +209,16 @@ describe('a file of tiny bad rows', () => {
 describe('a write the database refuses', () => {
   it('fails a file with a row too large to store, keeps what was stored, and the next file completes', async () => {
     let writes = 0;
-    const refuseMidFile = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
-      // As DynamoDB answers an item over 400 KB: a 400.
-      if (input.RequestItems?.['skiff-local-records-records'] && ++writes === 3)
-        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+    // As DynamoDB answers an item over 400 KB: a 400.
+    const restore = failRecordWrites(
+      () => ++writes === 3,
+      () =>
+        Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
           name: 'ValidationException',
           $fault: 'client',
           $metadata: { httpStatusCode: 400 },
-        });
-      return next(args);
-    };
-    platform.aws.documents.middlewareStack.add(refuseMidFile as never, {
-      step: 'initialize',
-      name: 'refuseMidFile',
-    });
+        }),
+    );
     try {
       const [sent, next] = await upload(acme, [
         { name: 'big.csv', content: `${header}\n${rowsOf(3000, 10_000).join('\n')}\n` },
@@ -228,23 +234,15 @@ describe('a write the database refuses', () => {
       expect(failed.rows.ingested).toBeLessThan(3000);
       expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
     } finally {
-      platform.aws.documents.middlewareStack.remove('refuseMidFile');
+      restore();
     }
   });
 });
 
 describe('a try stopped again and again', () => {
-  /** Makes every records write that carries one of `poison`'s rows throw `error`, until removed. */
-  const failWritesOf = (poison: string, error: () => Error) => {
-    const failing = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      const input = (args as { input: { RequestItems?: Record<string, unknown> } }).input;
-      if (JSON.stringify(input.RequestItems?.['skiff-local-records-records'] ?? '').includes(poison))
-        throw error();
-      return next(args);
-    };
-    platform.aws.documents.middlewareStack.add(failing as never, { step: 'initialize', name: 'failing' });
-    return () => platform.aws.documents.middlewareStack.remove('failing');
-  };
+  /** Makes every records write that carries one of `poison`'s rows throw `error()`, until restored. */
+  const failWritesOf = (poison: string, error: () => Error) =>
+    failRecordWrites((items) => JSON.stringify(items).includes(poison), error);
   const view = async (uploadId?: string) =>
     (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
   /** Runs the recovery task, whenever the upload waits queued, until it has `attempts` tries or is final. */
