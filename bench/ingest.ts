@@ -92,7 +92,9 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 async function main() {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-'));
   const engines = await startEmbeddedEngines({ host: '127.0.0.1', dynamodbPort: 0, s3Port: 0, dataDir });
-  const aws = createAwsClients(clientOptionsFrom(loadConfig({}), engines.endpoints, localCredentials));
+  const aws = createAwsClients(
+    clientOptionsFrom(loadConfig({}), engines.endpoints, { credentials: localCredentials }),
+  );
   const resources = resolveResources('bench', 'records', recordsResources);
   const log = pino({ level: 'silent' });
   await provisionResources(aws, [resources], log);

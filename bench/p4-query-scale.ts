@@ -55,7 +55,11 @@ async function stack(count: number) {
     LOG_LEVEL: 'info',
   });
   const aws = createAwsClients(
-    clientOptionsFrom(loadConfig(), { dynamodb: engines.endpoints.dynamodb }, localCredentials),
+    clientOptionsFrom(
+      loadConfig(),
+      { dynamodb: engines.endpoints.dynamodb },
+      { credentials: localCredentials },
+    ),
   );
   const store = dynamoRecordStore(aws.documents, physicalName('local', 'records', 'records'));
   const source = { fileName: 'bench.csv', uploadId: 'bench', ingestedAt: new Date(0).toISOString() };

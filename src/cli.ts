@@ -43,7 +43,9 @@ async function main(argv: string[]): Promise<number> {
         s3: config.endpoints.s3 ?? `http://127.0.0.1:${config.localPorts.s3}`,
       }
     : config.endpoints;
-  const aws = createAwsClients(clientOptionsFrom(config, endpoints, local ? localCredentials : undefined));
+  const aws = createAwsClients(
+    clientOptionsFrom(config, endpoints, local ? { credentials: localCredentials } : {}),
+  );
   const commands = recordsCommands(
     aws,
     resolveResources(config.stage, 'records', recordsResources),

@@ -15,9 +15,10 @@ try {
   const logger = pino(loggerOptions(config.logLevel));
   const services = selectServices(config.services);
   // Every client, as the CLI and the local platform have: the image serves any SERVICES.
-  const context = cloudContext(config, services, allClientMakers);
+  const log = logger.child({ service: 'platform' });
+  const context = cloudContext(config, log, services, allClientMakers);
   const app = await buildApp({ logger, services, context, openApi: registerOpenApi });
-  await serveUntilSignalled(app, config, logger.child({ service: 'platform' }), async () => {
+  await serveUntilSignalled(app, config, log, async () => {
     await app.close();
     context.aws.destroy();
   });

@@ -20,6 +20,6 @@ export const greetingsGetItem = (username: string): GetItemCommandInput => ({
 export function benchDynamoDB() {
   const config = loadConfig();
   return createAwsClients(
-    clientOptionsFrom(config, { dynamodb: config.endpoints.dynamodb }, localCredentials),
+    clientOptionsFrom(config, { dynamodb: config.endpoints.dynamodb }, { credentials: localCredentials }),
   ).dynamodb;
 }

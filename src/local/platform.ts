@@ -172,7 +172,11 @@ export async function startLocalPlatform(
   const engines = await startEngines(config, options.embeddedDynamo);
   log.info({ endpoints: engines.endpoints, embedded: engines.embedded }, 'engines ready');
   const aws = createAwsClients(
-    clientOptionsFrom(config, { ...engines.endpoints, sqs: config.endpoints.sqs }, localCredentials),
+    clientOptionsFrom(
+      config,
+      { ...engines.endpoints, sqs: config.endpoints.sqs },
+      { credentials: localCredentials, log },
+    ),
   );
   try {
     return await platformOn(engines, aws, { config, logger, services, tenants, options });

@@ -5,6 +5,7 @@ import {
   clientOptionsFrom,
   MissingClientError,
   makerOf,
+  type SdkWarningLog,
 } from './aws/client-set.js';
 import type { Config } from './config.js';
 import { declaredTopics, type Notifier } from './notify/notifier.js';
@@ -26,15 +27,16 @@ export function clientMakersOf(services: ServiceModule[]): AwsClientMakers {
 
 /**
  * What the container and Lambda runtimes hand services: real AWS through the SDK, SNS for notices.
- * `makers` are the SDK clients it may build: by default the services' own (Lambda); the container
- * passes every maker.
+ * `log` takes the SDK's own warnings. `makers` are the SDK clients it may build: by default the
+ * services' own (Lambda); the container passes every maker.
  */
 export function cloudContext(
   config: Config,
+  log: SdkWarningLog,
   services: ServiceModule[],
   makers: AwsClientMakers = clientMakersOf(services),
 ): CloudContext {
-  const aws = awsClientsFrom(clientOptionsFrom(config, config.endpoints), makers);
+  const aws = awsClientsFrom(clientOptionsFrom(config, config.endpoints, { log }), makers);
   const topics = declaredTopics(services.map((s) => resolveResources(config.stage, s.name, s.resources)));
   return {
     config,

@@ -133,7 +133,7 @@ export const EnvironmentSchema = Type.Object({
     120_000,
   ),
   SKIFF_AWS_MAX_SOCKETS: integer(
-    'Every AWS SDK client: the most connections it opens to one endpoint at once; a call beyond waits for one, inside its deadline',
+    'Every AWS SDK client: the most connections it opens to one endpoint at once; a call beyond waits for one up to SKIFF_AWS_CONNECT_TIMEOUT_MS a try, as if connecting',
     128,
     1,
     4096,

@@ -20,10 +20,11 @@ export function createHttpApiHandler(services: ServiceModule[], env = process.en
   let proxy: Promise<PromiseHandler<APIGatewayProxyEventV2>> | undefined;
   const start = async () => {
     const config = loadConfig(env);
+    const logger = pino(loggerOptions(config.logLevel));
     const app = await buildApp({
-      logger: pino(loggerOptions(config.logLevel)),
+      logger,
       services,
-      context: cloudContext(config, services),
+      context: cloudContext(config, logger.child({ service: 'platform' }), services),
       backgroundTasks: false,
       console: false,
     });

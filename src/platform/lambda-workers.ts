@@ -18,8 +18,8 @@ function lazyInstance(service: ServiceModule, label: string, env: NodeJS.Process
   return () => {
     if (!instance) {
       const config = loadConfig(env);
-      const context = cloudContext(config, [service]);
       const log = pino(loggerOptions(config.logLevel)).child({ service: service.name, task: label });
+      const context = cloudContext(config, log, [service]);
       const resources = resolveResources(config.stage, service.name, service.resources);
       instance = service.create({ ...context, resources, log });
     }

@@ -95,7 +95,8 @@ describe('the AWS clients of a runtime', () => {
       maxSockets: 7,
     });
     const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-    expect(clientOptionsFrom(config, endpoints, credentials)).toMatchObject({ credentials });
+    const log = { warn: () => {} };
+    expect(clientOptionsFrom(config, endpoints, { credentials, log })).toMatchObject({ credentials, log });
   });
 
   it("resolves each command's middleware once per client, but not the document client's, which refuses it", () => {
@@ -171,20 +172,21 @@ describe('the cloud context', () => {
     create: () => ({ routes: async () => {} }),
   });
   const config = loadConfig({ SKIFF_STAGE: 'dev', AWS_REGION: 'eu-west-1' });
+  const log = { warn: () => {} };
 
   it('builds only the clients its services name', () => {
-    const context = cloudContext(config, [service('greetings', {})]);
+    const context = cloudContext(config, log, [service('greetings', {})]);
     expect(Object.keys(context.aws.makers)).toEqual(['dynamodb']);
     expect(() => context.aws.s3).toThrow(/No s3 client here/);
     context.aws.destroy();
   });
 
   it('without SNS, refuses to publish; with topics but no SNS maker, refuses to start', async () => {
-    const context = cloudContext(config, [service('greetings', {})]);
+    const context = cloudContext(config, log, [service('greetings', {})]);
     await expect(
       context.notifier.publish({ topic: 'skiff-dev-x', message: 'hello', attributes: {} }),
     ).rejects.toThrow(/No sns client here/);
-    expect(() => cloudContext(config, [service('donations', { 'thank-you': {} })])).toThrow(
+    expect(() => cloudContext(config, log, [service('donations', { 'thank-you': {} })])).toThrow(
       /No sns client here/,
     );
   });

@@ -35,6 +35,17 @@ export interface AwsClientOptions {
   timeouts: AwsTimeouts;
   /** Connections each client may open to one endpoint at once (`SKIFF_AWS_MAX_SOCKETS`). */
   maxSockets: number;
+  /** Where the SDK's own warnings go, as JSON lines; unset means the SDK's default, the console. */
+  log?: SdkWarningLog;
+}
+
+/**
+ * The part of a pino logger the SDK's warnings are written to. Its HTTP handler warns when a
+ * client's connections are all busy and twice as many calls wait for one: a sign that
+ * `SKIFF_AWS_MAX_SOCKETS` is too small for the work (docs/observability.md).
+ */
+export interface SdkWarningLog {
+  warn(fields: { sdk: string }, message: string): void;
 }
 
 /**
@@ -44,7 +55,7 @@ export interface AwsClientOptions {
 export function clientOptionsFrom(
   config: Pick<Config, 'region' | 'awsTimeouts' | 'awsMaxSockets'>,
   endpoints: AwsEndpoints,
-  credentials?: AwsClientOptions['credentials'],
+  { credentials, log }: Pick<AwsClientOptions, 'credentials' | 'log'> = {},
 ): AwsClientOptions {
   return {
     region: config.region,
@@ -52,6 +63,7 @@ export function clientOptionsFrom(
     ...(credentials && { credentials }),
     timeouts: config.awsTimeouts,
     maxSockets: config.awsMaxSockets,
+    ...(log && { log }),
   };
 }
 
@@ -77,6 +89,16 @@ interface RequestHandlerSettings {
   /** Node's agent options for each protocol: the SDK keeps its pool of connections in the agent. */
   httpAgent: AgentSettings;
   httpsAgent: AgentSettings;
+  /** The handler's warnings; the SDK writes them to the console when this is unset. */
+  logger?: SdkLogger;
+}
+
+/** The SDK's logger interface (`Logger` in @smithy/types), which its HTTP handler warns through. */
+interface SdkLogger {
+  debug(...content: unknown[]): void;
+  info(...content: unknown[]): void;
+  warn(...content: unknown[]): void;
+  error(...content: unknown[]): void;
 }
 
 interface AgentSettings {
@@ -166,25 +188,37 @@ export function makerOf<K extends ClientName>(
   return maker as NonNullable<AwsClientMakers[K]>;
 }
 
+/** The SDK's warnings as one JSON line each, its text in `sdk`, instead of plain text on the console. */
+function sdkLoggerOf(log: SdkWarningLog): SdkLogger {
+  const warn = (...content: unknown[]) => log.warn({ sdk: content.join(' ') }, 'AWS SDK warning');
+  return { debug: () => {}, info: () => {}, warn, error: warn };
+}
+
 function settingsOf({
   region,
   endpoints,
   credentials,
   timeouts,
   maxSockets,
+  log,
 }: AwsClientOptions): ClientSettings {
   // Connections kept open between calls (no TCP and TLS set-up per call), as many as calls in flight:
-  // a call beyond waits in the agent's queue, inside its deadline (docs/performance.md, P2).
+  // a call beyond waits in the agent's queue, which the SDK counts as connecting, so for at most
+  // the connect timeout a try (docs/design.md; docs/performance.md, P2).
   const pool = {
     httpAgent: { keepAlive: true, maxSockets },
     httpsAgent: { keepAlive: true, maxSockets },
   } as const;
+  const handler = {
+    ...pool,
+    connectionTimeout: timeouts.connectMs,
+    ...(log && { logger: sdkLoggerOf(log) }),
+  };
   // The SDK has no deadline by default, and its `requestTimeout` alone only logs a warning (since
   // @smithy/node-http-handler 4, where it became the whole try's time): a hung call would hold a lease
   // for ever. So each try ends with a TimeoutError, which the SDK retries, `requestMs` after it began.
   const requestHandler: RequestHandlerSettings = {
-    ...pool,
-    connectionTimeout: timeouts.connectMs,
+    ...handler,
     requestTimeout: timeouts.requestMs,
     throwOnRequestTimeout: true,
   };
@@ -198,8 +232,7 @@ function settingsOf({
   const streaming = {
     ...common,
     requestHandler: {
-      ...pool,
-      connectionTimeout: timeouts.connectMs,
+      ...handler,
       socketTimeout: Math.max(streamingIdleMs, worstCaseCallMs(timeouts)),
     },
   };
