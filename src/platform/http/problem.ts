@@ -102,7 +102,8 @@ function clientErrorDetail(error: FastifyError, request: FastifyRequest): string
  * would be 500s; their wording is fixed text (never the body's content), mapped to what to fix.
  */
 function malformedMultipart(error: Error): HttpProblem | undefined {
-  if ((error as FastifyError).statusCode !== undefined) return undefined;
+  // A problem of ours says what it means already, even when its words match busboy's.
+  if (error instanceof HttpProblem || (error as FastifyError).statusCode !== undefined) return undefined;
   const message = error.message;
   if (/boundary/i.test(message)) {
     return new HttpProblem(400, 'The multipart body has no boundary: its Content-Type must name one.');

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
-import { recordsClient } from './records-test-client.js';
+import { multipartForm, recordsClient } from './records-test-client.js';
 
 /** Ingestion end to end: HTTP uploads and direct drops, through the embedded S3's events. */
 let platform: TestPlatform;
@@ -163,6 +163,72 @@ describe('uploads', () => {
     const listed = (await platform.app.inject({ method: 'GET', url: '/uploads', headers: globex })).json();
     expect(listed.items).toEqual([expect.objectContaining({ fileName: '2026-11-21.csv' })]);
     expect(await settled(globex, listed.items[0].uploadId)).toMatchObject({ status: 'completed' });
+  });
+});
+
+describe('forms over a limit or cut off', () => {
+  const boundary = '----records';
+  const textField = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const post = (payload: Buffer | string) =>
+    platform.app.inject({
+      method: 'POST',
+      url: '/uploads',
+      payload,
+      headers: { ...acme, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+  const csv = (mrn: string) => `${header}\n${mrn},Form,Limit,2026-02-02 10:00,n\n`;
+
+  it('refuses a 21st file with a 413 that lists the 20 accepted before it, and ingests those', async () => {
+    const files = Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.csv`, content: csv(`FL-${i}`) }));
+    const response = await post(multipartForm(files).payload);
+    expect(response.statusCode).toBe(413);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = response.json();
+    expect(problem.detail).toBe(
+      'The form has more than 20 files. The 20 file(s) before it were accepted: see `uploads`.',
+    );
+    expect(problem.uploads.map((u: { fileName: string }) => u.fileName)).toEqual(
+      files.slice(0, 20).map((f) => f.name),
+    );
+    expect(await settled(acme, problem.uploads[19].uploadId)).toMatchObject({ status: 'completed' });
+    expect((await records(acme, 'medical_record_number=FL-19')).items).toHaveLength(1);
+    expect((await records(acme, 'medical_record_number=FL-20')).items).toHaveLength(0);
+  });
+
+  it('lists the files accepted before a body cut off inside the next one', async () => {
+    const whole = multipartForm([{ name: 'whole.csv', content: csv('CUT-1') }]).payload.toString();
+    const cut =
+      whole.replace(`--${boundary}--\r\n`, '') +
+      multipartForm([{ name: 'cut.csv', content: csv('CUT-2') }])
+        .payload.toString()
+        .slice(0, 150);
+    const response = await post(cut);
+    expect(response.statusCode).toBe(400);
+    const problem = response.json();
+    expect(problem.detail).toMatch(
+      /^The multipart body ends inside a part.* The 1 file\(s\) before it were accepted/,
+    );
+    expect(problem.uploads).toEqual([expect.objectContaining({ fileName: 'whole.csv', status: 'queued' })]);
+    expect(await settled(acme, problem.uploads[0].uploadId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('ignores a few text fields, cut to 1 KiB each in memory, and refuses an eleventh', async () => {
+    const file = multipartForm([{ name: 'with-fields.csv', content: csv('TF-1') }]).payload.toString();
+    const fields = (count: number, bytes: number) =>
+      Array.from({ length: count }, (_, i) => textField(`note${i}`, 'x'.repeat(bytes))).join('');
+    const ignored = await post(fields(10, 2 * 1024 * 1024) + file);
+    expect(ignored.statusCode).toBe(202);
+    expect(ignored.json()).toEqual([expect.objectContaining({ fileName: 'with-fields.csv' })]);
+
+    // The parser still hands over the file after the eleventh field, then the limit.
+    const flood = await post(fields(11, 10) + file.replace('TF-1', 'TF-2'));
+    expect(flood.statusCode).toBe(413);
+    expect(flood.json()).toMatchObject({
+      detail:
+        'The form has more than 10 text fields; this route reads files only. The 1 file(s) before it were accepted: see `uploads`.',
+      uploads: [expect.objectContaining({ fileName: 'with-fields.csv' })],
+    });
   });
 });
 

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
-import { HttpProblem } from '../../platform/http/problem.js';
+import { HttpProblem, toProblem } from '../../platform/http/problem.js';
+import { ProblemSchema } from '../../platform/http/schemas.js';
 import type { FileStore } from './file-store.js';
 import { receiveFile, safeFileName } from './ingester.js';
 import { tenantScope, UploadParams } from './tenant-routes.js';
@@ -18,6 +19,42 @@ export interface UploadDependencies {
   maxCsvBytes: number;
 }
 
+/** Files one request may carry. */
+const maxFiles = 20;
+/**
+ * Text fields are ignored, but the parser holds each in memory until the request ends: a few small
+ * ones are let through (a browser form's submit button), no more.
+ */
+const maxFields = 10;
+const maxFieldBytes = 1024;
+
+/** Named limits for the parser's own wording ("reach files limit"). */
+const overLimit: Record<string, string> = {
+  FST_FILES_LIMIT: `The form has more than ${maxFiles} files.`,
+  FST_FIELDS_LIMIT: `The form has more than ${maxFields} text fields; this route reads files only.`,
+  FST_PARTS_LIMIT: `The form has more than ${maxFiles + maxFields} parts.`,
+};
+
+type Accepted = { uploadId: string; fileName: string; status: string }[];
+
+/**
+ * A form that fails part-way: the files before the fault are stored and queued already, so the
+ * problem lists them (`uploads`), and a client that sends the rest again knows what it has.
+ */
+function stoppedForm(error: FastifyError, request: FastifyRequest, accepted: Accepted): Error {
+  const limit = error.code === undefined ? undefined : overLimit[error.code];
+  if (accepted.length === 0 && limit === undefined) return error;
+  const problem = toProblem(error, request);
+  const detail = limit ?? problem.detail ?? problem.title;
+  if (accepted.length === 0) return new HttpProblem(problem.status, detail, {}, problem.type);
+  return new HttpProblem(
+    problem.status,
+    `${detail} The ${accepted.length} file(s) before it were accepted: see \`uploads\`.`,
+    { uploads: accepted },
+    problem.type,
+  );
+}
+
 /**
  * Records' file routes: CSV files uploaded (multipart, streamed to S3) and an upload's rejects report
  * read back. The only routes that need S3 and multipart parsing, so they are a Lambda function of
@@ -28,6 +65,32 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
   return async (plugin) => {
     await plugin.register(multipart, { throwFileSizeLimit: true });
     const { app, tenant, tags, security, problems } = tenantScope(plugin, deps.tenants, clock);
+    // Over the limit, a part is cut short one byte past it instead of failing the whole request: the
+    // stored object is then itself too large, so ingestion refuses it whichever step runs first.
+    const formLimits = {
+      fileSize: maxCsvBytes + 1,
+      files: maxFiles,
+      fields: maxFields,
+      fieldSize: maxFieldBytes,
+      parts: maxFiles + maxFields,
+    };
+
+    /** One file part stored and queued, or failed at once when it is over the size limit. */
+    const receivePart = async (tenantId: string, part: MultipartFile): Promise<Accepted[number]> => {
+      const uploadId = newId();
+      const fileName = safeFileName(part.filename);
+      const receivedAt = clock().toISOString();
+      await receiveFile(
+        { uploads, files, clock },
+        { tenant: tenantId, uploadId, fileName, receivedAt },
+        part.file as Readable,
+      );
+      if (!part.file.truncated) return { uploadId, fileName, status: 'queued' };
+      const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
+      const rows = { total: 0, ingested: 0, rejected: 0 };
+      await uploads.finish(tenantId, uploadId, { status: 'failed', rows, errors: [], reason });
+      return { uploadId, fileName, status: 'failed' };
+    };
 
     app.post(
       '/uploads',
@@ -39,7 +102,7 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
           consumes: ['multipart/form-data'],
           body: Type.Object({
             file: Type.Array(Type.String({ format: 'binary' }), {
-              description: 'One or more CSV files (up to 20), each under any field name',
+              description: `One or more CSV files (up to ${maxFiles}), each under any field name; text fields are ignored`,
             }),
           }),
           response: {
@@ -47,6 +110,7 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
               Type.Object({ uploadId: Type.String(), fileName: Type.String(), status: Type.String() }),
             ),
             ...problems,
+            413: { ...ProblemSchema, description: 'Over a limit; files accepted before it are in `uploads`' },
           },
         },
         // The files are streamed in the handler, part by part; the schema documents them.
@@ -56,27 +120,13 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
         if (!request.isMultipart())
           throw new HttpProblem(415, 'Send multipart/form-data with one or more CSV files.');
         const { id } = tenant(request);
-        const accepted: { uploadId: string; fileName: string; status: string }[] = [];
-        // Over the limit, a part is cut short one byte past it instead of failing the whole request: the
-        // stored object is then itself too large, so ingestion refuses it whichever step runs first.
-        const limits = { fileSize: maxCsvBytes + 1, files: 20 };
-        for await (const part of request.files({ limits, throwFileSizeLimit: false })) {
-          const uploadId = newId();
-          const fileName = safeFileName(part.filename);
-          const receivedAt = clock().toISOString();
-          await receiveFile(
-            { uploads, files, clock },
-            { tenant: id, uploadId, fileName, receivedAt },
-            part.file as Readable,
-          );
-          if (part.file.truncated) {
-            const reason = `larger than SKIFF_MAX_CSV_BYTES (${maxCsvBytes} bytes)`;
-            const rows = { total: 0, ingested: 0, rejected: 0 };
-            await uploads.finish(id, uploadId, { status: 'failed', rows, errors: [], reason });
-            accepted.push({ uploadId, fileName, status: 'failed' });
-          } else {
-            accepted.push({ uploadId, fileName, status: 'queued' });
+        const accepted: Accepted = [];
+        try {
+          for await (const part of request.files({ limits: formLimits, throwFileSizeLimit: false })) {
+            accepted.push(await receivePart(id, part));
           }
+        } catch (error) {
+          throw stoppedForm(error as FastifyError, request, accepted);
         }
         if (accepted.length === 0) throw new HttpProblem(400, 'The form has no files.');
         return reply.code(202).send(accepted);
