@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchesOf, resultKey } from './domain.js';
+import { batchesOf, resultKey, unstorableFields } from './domain.js';
 
 describe('resultKey', () => {
   const decidedAt = '2026-11-22T09:00:00.000Z';
@@ -26,5 +26,30 @@ describe('batchesOf', () => {
     const batches = batchesOf(Array.from({ length: 101 }, (_, i) => i));
     expect(batches.map((b) => b.length)).toEqual([50, 50, 1]);
     expect(batchesOf([])).toEqual([]);
+  });
+});
+
+describe('unstorableFields', () => {
+  const order = (record_id: string, parameter_2: number) => ({ record_id, parameter_1: 'p', parameter_2 });
+
+  it('passes what the stores hold: zero, 1e-130 and up, surrogate pairs', () => {
+    for (const ok of [
+      order('a', 0),
+      order('a', -0),
+      order('a', 1e-130),
+      order('a', -1e-130),
+      order('😀ü', 2),
+    ])
+      expect(unstorableFields(ok)).toEqual([]);
+  });
+
+  it('names a number DynamoDB would refuse as an underflow and a lone surrogate in either half', () => {
+    expect(unstorableFields(order('a', 5e-324)).map((p) => p.field)).toEqual(['parameter_2']);
+    expect(unstorableFields(order('a', -1e-131)).map((p) => p.field)).toEqual(['parameter_2']);
+    expect(unstorableFields(order('x\ud800', 1)).map((p) => p.field)).toEqual(['record_id']);
+    expect(unstorableFields(order('\udc00x', 1e-200)).map((p) => p.field)).toEqual([
+      'record_id',
+      'parameter_2',
+    ]);
   });
 });

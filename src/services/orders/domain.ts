@@ -57,6 +57,26 @@ export function duplicateIndexes(orders: { record_id: string }[]): number[] {
   });
 }
 
+/** DynamoDB's numbers reach down to 1e-130: a smaller non-zero one is refused as an underflow. */
+const smallestStorable = 1e-130;
+/** In a `u` pattern, a surrogate pair is one code point, so this finds only lone surrogates. */
+const loneSurrogate = /\p{Cs}/u;
+
+/**
+ * What a schema cannot say about an order and the stores refuse, field by field: a number DynamoDB
+ * cannot hold, and a record_id no result file can be named by (`encodeURIComponent` throws on it).
+ */
+export function unstorableFields(order: OrderInput): { field: keyof OrderInput; message: string }[] {
+  const problems: { field: keyof OrderInput; message: string }[] = [];
+  if (loneSurrogate.test(order.record_id)) {
+    problems.push({ field: 'record_id', message: 'is not well-formed Unicode text (a lone surrogate)' });
+  }
+  if (order.parameter_2 !== 0 && Math.abs(order.parameter_2) < smallestStorable) {
+    problems.push({ field: 'parameter_2', message: 'must be 0 or at least 1e-130 in size' });
+  }
+  return problems;
+}
+
 /** Longest URL-encoded record_id used as it is in a result's file name. */
 const maxNameLength = 160;
 

@@ -118,6 +118,22 @@ describe('POST /orders', () => {
       'body[0].extra',
     ],
     ['a repeated record_id', [example[0], example[0]], 'body[1].record_id'],
+    [
+      'a number too close to zero for DynamoDB, after a good order',
+      [
+        { record_id: 'x', parameter_1: 'a', parameter_2: 1 },
+        { record_id: 'y', parameter_1: 'a', parameter_2: 1e-200 },
+      ],
+      'body[1].parameter_2',
+    ],
+    [
+      'a record_id with a lone surrogate, after a good order',
+      [
+        { record_id: 'x', parameter_1: 'a', parameter_2: 1 },
+        { record_id: 'r\ud800', parameter_1: 'a', parameter_2: 1 },
+      ],
+      'body[1].record_id',
+    ],
     ['an object, not an array', { record_id: 'x', parameter_1: 'a', parameter_2: 1 }, 'body'],
   ])('answers %s with a 400 naming %s, saving nothing', async (_case, payload, field) => {
     const response = await post(payload);

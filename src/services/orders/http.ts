@@ -11,7 +11,14 @@ import {
   UnknownRunCursor,
   type WorkflowRunner,
 } from '../../platform/workflow/workflow-runner.js';
-import { duplicateIndexes, expiryFor, isExpired, maxOrdersPerRequest, type OrderInput } from './domain.js';
+import {
+  duplicateIndexes,
+  expiryFor,
+  isExpired,
+  maxOrdersPerRequest,
+  type OrderInput,
+  unstorableFields,
+} from './domain.js';
 import type { OrderStore } from './order-store.js';
 import type { PipelineInput } from './pipeline-definition.js';
 import type { RunStore, RunSummary } from './run-store.js';
@@ -119,15 +126,16 @@ function checkOrders(body: unknown): OrderInput[] {
     throw validationProblem(errors);
   }
   const orders = body as OrderInput[];
-  const duplicates = duplicateIndexes(orders);
-  if (duplicates.length > 0) {
-    throw validationProblem(
-      duplicates.map((i) => ({
-        field: `body[${i}].record_id`,
-        message: 'repeats an earlier record_id in this request',
-      })),
-    );
-  }
+  const errors = [
+    ...duplicateIndexes(orders).map((i) => ({
+      field: `body[${i}].record_id`,
+      message: 'repeats an earlier record_id in this request',
+    })),
+    ...orders.flatMap((order, i) =>
+      unstorableFields(order).map(({ field, message }) => ({ field: `body[${i}].${field}`, message })),
+    ),
+  ];
+  if (errors.length > 0) throw validationProblem(errors.slice(0, 20));
   return orders;
 }
 
