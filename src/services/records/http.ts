@@ -171,6 +171,9 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           from: instant(request, 'from', from),
           to: instant(request, 'to', to),
         };
+        // Both are UTC ISO instants, so text order is time order; DynamoDB refuses such a BETWEEN.
+        if (query.from && query.to && query.from > query.to)
+          throw validationProblem([{ field: 'querystring.from', message: 'is after to' }]);
         const page = await records.query(tenant(request).id, query, limit, positionFrom(cursor));
         return pageView(tenant(request), page);
       },

@@ -161,6 +161,9 @@ describe('GET /records', () => {
 
   it('refuses a bad time or cursor with 400', async () => {
     expect((await get('/records?from=yesterday')).statusCode).toBe(400);
+    const reversed = await get('/records?last_name=lovelace&from=2026-07-04&to=2026-07-03 23:59');
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().errors).toEqual([{ field: 'querystring.from', message: 'is after to' }]);
     expect((await get('/records?cursor=abc')).statusCode).toBe(400);
     const cursor = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
     const otherTenant = cursor({
