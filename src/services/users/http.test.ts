@@ -122,6 +122,27 @@ describe('POST /user', () => {
     expect(response.json().errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it.each([
+    ['typed application/json and not a string', '{"first":"Ann"}', 'application/json', 400],
+    ['typed application/json and null', 'null', 'application/json', 400],
+    ['longer than the form takes', 'A'.repeat(2000), 'text/plain', 413],
+  ])('refuses a form field %s, saving nothing', async (_case, name, type, status) => {
+    const boundary = '----fieldTypes';
+    const part = (field: string, value: string, contentType?: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\n` +
+      `${contentType ? `Content-Type: ${contentType}\r\n` : ''}\r\n${value}\r\n`;
+    const email = `typed-${status}-${name.length}@example.org`;
+    const response = await post('/user', {
+      payload: Buffer.from(`${part('name', name, type)}${part('email', email)}--${boundary}--\r\n`),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(response.statusCode).toBe(status);
+    expect(response.json().error).toEqual(expect.any(String));
+    const listed = await platform.app.inject({ method: 'GET', url: '/users?limit=100' });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.body).not.toContain(email);
+  });
+
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
