@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { keyedDigest } from '../../platform/log.js';
 import type { Notification } from '../../platform/notify/notifier.js';
@@ -132,5 +132,45 @@ describe('a thank-you whose publish hangs past its deadline', () => {
     expect(hung.inbox.list().filter((n) => n.attributes.donorId === 'hang')).toHaveLength(1);
     const failed = hung.logs().find((line) => line.msg === 'thank-you publish failed; will retry');
     expect(failed).toMatchObject({ reason: 'TimeoutError' });
+  });
+});
+
+describe('a sweep that meets a ledger fault on one donor', () => {
+  it('goes on with the others, counts that one as left, and sends it on the next sweep', async () => {
+    down = true;
+    await donate('ann', 1);
+    await donate('ann', 2);
+    await donate('bob', 1);
+    await donate('bob', 2);
+    down = false;
+    // Every claim of ann's thank-you fails as DynamoDB would after the SDK's retries.
+    const send = platform.aws.documents.send.bind(platform.aws.documents);
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
+      input: { Key?: { pk?: string }; UpdateExpression?: string };
+    }) => {
+      const { Key, UpdateExpression } = command.input;
+      if (Key?.pk === 'DONOR#ann' && UpdateExpression?.includes('leaseToken = :token')) {
+        throw Object.assign(new Error('internal'), { name: 'InternalServerError' });
+      }
+      return send(command as never);
+    }) as never);
+    try {
+      await sweep();
+      expect(await status('bob')).toEqual({ status: 'sent', sentAt: expect.any(String) });
+      expect(await status('ann')).toEqual({ status: 'pending' });
+      const metrics = platform.logs().filter((line) => line._aws && 'ThankYousPending' in line);
+      expect(metrics.at(-1)?.ThankYousPending).toBe(1);
+      expect(platform.logs().find((line) => line.fault === 'InternalServerError')).toMatchObject({
+        level: 'error',
+        msg: 'thank-you sweep could not try this donor; the next sweep will',
+        donor: keyedDigest('test-digest-key')('ann'),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    await sweep();
+    expect(await status('ann')).toEqual({ status: 'sent', sentAt: expect.any(String) });
+    const sent = platform.inbox.list().map((n) => n.attributes.donorId);
+    expect(sent.filter((donor) => donor === 'ann' || donor === 'bob')).toHaveLength(2);
   });
 });

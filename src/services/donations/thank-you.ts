@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { faultKind } from '../../platform/aws/transient-error.js';
 import { withDeadline } from '../../platform/deadline.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
@@ -84,13 +85,32 @@ export function thankYouSender({
     }
   }
 
+  /**
+   * One donor of a sweep. A fault of the ledger (its claim or its release, after the SDK's retries)
+   * stops this donor's try only: the rest of the sweep goes on, and the next sweep tries it again.
+   */
+  async function sweepOne(donorId: string): Promise<SendOutcome> {
+    try {
+      return await send(donorId, 'sweep');
+    } catch (error) {
+      const fields = {
+        event: 'thank-you',
+        donor: digest(donorId),
+        trigger: 'sweep',
+        fault: faultKind(error),
+      };
+      log.error(fields, 'thank-you sweep could not try this donor; the next sweep will');
+      return 'failed';
+    }
+  }
+
   return {
     send,
     /** Retries every pending thank-you; run at start and on an interval. Reports how many are left. */
     async sweep(): Promise<void> {
       const donors = await ledger.pendingThankYous();
       let left = 0;
-      for (const donorId of donors) if ((await send(donorId, 'sweep')) === 'failed') left += 1;
+      for (const donorId of donors) if ((await sweepOne(donorId)) === 'failed') left += 1;
       emitMetric(log, pendingThankYousMetric, left);
     },
   };
