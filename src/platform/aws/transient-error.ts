@@ -15,6 +15,8 @@ const transientNames = new Set([
   'InternalFailure',
   'ServiceUnavailable',
   'KMSThrottlingException',
+  // Ours (`unprocessed.ts`): a batch DynamoDB kept handing back, throttled, through every retry.
+  'UnprocessedItemsError',
 ]);
 
 const transientCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { untilProcessed } from '../../platform/aws/unprocessed.js';
 import { recordsClient } from './records-test-client.js';
 
 /**
@@ -42,12 +43,15 @@ const rowsOf = (count: number, from = 0) =>
  * returned function is called. Safe mid-run: the document client resolves its middleware on every
  * call (decision 0022).
  */
-function failRecordWrites(fails: (items: unknown[]) => boolean, error: () => Error): () => void {
+function failRecordWrites(
+  fails: (items: unknown[]) => boolean,
+  error: () => Error | Promise<unknown>,
+): () => void {
   const name = 'failRecordWrites';
   const failing = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
     const input = (args as { input: { RequestItems?: Record<string, unknown[]> } }).input;
     const items = input.RequestItems?.['skiff-local-records-records'];
-    if (items && fails(items)) throw error();
+    if (items && fails(items)) throw await error();
     return next(args);
   };
   platform.aws.documents.middlewareStack.add(failing as never, { step: 'initialize', name });
@@ -241,7 +245,7 @@ describe('a write the database refuses', () => {
 
 describe('a try stopped again and again', () => {
   /** Makes every records write that carries one of `poison`'s rows throw `error()`, until restored. */
-  const failWritesOf = (poison: string, error: () => Error) =>
+  const failWritesOf = (poison: string, error: () => Error | Promise<unknown>) =>
     failRecordWrites((items) => JSON.stringify(items).includes(poison), error);
   const view = async (uploadId?: string) =>
     (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
@@ -280,17 +284,35 @@ describe('a try stopped again and again', () => {
     }
   });
 
-  it('keeps a file refused by the deployment (access denied) queued past five tries, then completes it', async () => {
-    const restore = failWritesOf('POISON-2', () =>
-      Object.assign(new Error('User is not authorized to perform: dynamodb:BatchWriteItem'), {
-        name: 'AccessDeniedException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+  it.each([
+    [
+      'refused by the deployment (access denied)',
+      'POISON-2',
+      () =>
+        Object.assign(new Error('User is not authorized to perform: dynamodb:BatchWriteItem'), {
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        }),
+    ],
+    [
+      "still throttled after the batch write's own retries",
+      'POISON-3',
+      // What the batch writer throws when DynamoDB hands the same items back on every retry.
+      () =>
+        untilProcessed(['row'], async (pending) => pending, {
+          maxRetries: 0,
+          backoffMs: 0,
+          what: 'BatchWriteItem',
+        })
+          .then(() => new Error('processed after all'))
+          .catch((stillThrottled: unknown) => stillThrottled),
+    ],
+  ])('keeps a file %s queued past five tries, then completes it', async (_case, poison, error) => {
+    const restore = failWritesOf(poison, error);
     try {
       const [sent, next] = await upload(acme, [
-        { name: 'denied.csv', content: `${header}\nPOISON-2,Ada,Lovelace,2026-01-01 10:00,n\n` },
+        { name: `${poison}.csv`, content: `${header}\n${poison},Ada,Lovelace,2026-01-01 10:00,n\n` },
         { name: 'next.csv', content: goodFile() },
       ]);
       expect(await recoverUntil(sent?.uploadId, 7)).toMatchObject({ status: 'queued', attempts: 7 });
