@@ -135,42 +135,81 @@ describe('a thank-you whose publish hangs past its deadline', () => {
   });
 });
 
-describe('a sweep that meets a ledger fault on one donor', () => {
-  it('goes on with the others, counts that one as left, and sends it on the next sweep', async () => {
-    down = true;
-    await donate('ann', 1);
-    await donate('ann', 2);
-    await donate('bob', 1);
-    await donate('bob', 2);
-    down = false;
-    // Every claim of ann's thank-you fails as DynamoDB would after the SDK's retries.
+describe('a ledger fault around a thank-you', () => {
+  const internal = () => Object.assign(new Error('internal'), { name: 'InternalServerError' });
+  const claims = (input: { UpdateExpression?: string }) =>
+    !!input.UpdateExpression?.includes('leaseToken = :token');
+  const marks = (input: { UpdateExpression?: string }) => !!input.UpdateExpression?.includes('= :sent');
+  /** Makes the ledger's updates of `donor` that `picks` fail as DynamoDB would after the SDK's retries. */
+  const failUpdates = (donor: string, picks: (input: { UpdateExpression?: string }) => boolean) => {
     const send = platform.aws.documents.send.bind(platform.aws.documents);
-    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
+    return vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
       input: { Key?: { pk?: string }; UpdateExpression?: string };
     }) => {
-      const { Key, UpdateExpression } = command.input;
-      if (Key?.pk === 'DONOR#ann' && UpdateExpression?.includes('leaseToken = :token')) {
-        throw Object.assign(new Error('internal'), { name: 'InternalServerError' });
-      }
+      if (command.input.Key?.pk === `DONOR#${donor}` && picks(command.input)) throw internal();
       return send(command as never);
     }) as never);
+  };
+  const inboxFor = (donor: string) => platform.inbox.list().filter((n) => n.attributes.donorId === donor);
+  const errorLine = (donor: string, msg: string) =>
+    platform.logs().find((line) => line.msg === msg && line.donor === keyedDigest('test-digest-key')(donor));
+
+  it('lets a sweep go on with the other donors, counts that one as left, and sends it next time', async () => {
+    down = true;
+    await Promise.all([donate('ann', 1), donate('bob', 1)]);
+    await Promise.all([donate('ann', 2), donate('bob', 2)]);
+    down = false;
+    const spy = failUpdates('ann', claims);
     try {
       await sweep();
       expect(await status('bob')).toEqual({ status: 'sent', sentAt: expect.any(String) });
       expect(await status('ann')).toEqual({ status: 'pending' });
       const metrics = platform.logs().filter((line) => line._aws && 'ThankYousPending' in line);
       expect(metrics.at(-1)?.ThankYousPending).toBe(1);
-      expect(platform.logs().find((line) => line.fault === 'InternalServerError')).toMatchObject({
+      expect(
+        errorLine('ann', 'thank-you not tried: the ledger failed; the sweep will try again'),
+      ).toMatchObject({
         level: 'error',
-        msg: 'thank-you sweep could not try this donor; the next sweep will',
-        donor: keyedDigest('test-digest-key')('ann'),
+        fault: 'InternalServerError',
       });
     } finally {
       spy.mockRestore();
     }
     await sweep();
     expect(await status('ann')).toEqual({ status: 'sent', sentAt: expect.any(String) });
-    const sent = platform.inbox.list().map((n) => n.attributes.donorId);
-    expect(sent.filter((donor) => donor === 'ann' || donor === 'bob')).toHaveLength(2);
+    expect([...inboxFor('ann'), ...inboxFor('bob')]).toHaveLength(2);
+  });
+
+  it('answers the donation that earned it 201 when the claim fails, and the sweep sends it once', async () => {
+    await donate('cy', 1);
+    const spy = failUpdates('cy', claims);
+    try {
+      const second = await donate('cy', 2);
+      expect(second.statusCode).toBe(201);
+      expect(second.json()).toMatchObject({ donationCount: 2, thankYouSent: false });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await status('cy')).toEqual({ status: 'pending' });
+    await Promise.all([sweep(), sweep()]);
+    expect(inboxFor('cy')).toHaveLength(1);
+  });
+
+  it('never gives back a thank-you SNS took when its sent write fails, so no sweep sends it again', async () => {
+    await donate('di', 1);
+    const spy = failUpdates('di', marks);
+    try {
+      expect((await donate('di', 2)).json()).toMatchObject({ thankYouSent: true });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errorLine('di', 'thank-you published, but not recorded as sent')).toMatchObject({
+      level: 'error',
+      fault: 'InternalServerError',
+      messageId: expect.any(String),
+    });
+    // Still the publisher's under its lease, not pending: a sweep leaves it alone.
+    await sweep();
+    expect(inboxFor('di')).toHaveLength(1);
   });
 });

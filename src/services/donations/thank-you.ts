@@ -5,7 +5,7 @@ import { withDeadline } from '../../platform/deadline.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import { thankYouMessage } from './domain.js';
-import type { LedgerStore } from './ledger-store.js';
+import type { LedgerStore, ThankYouClaim } from './ledger-store.js';
 
 export interface ThankYouDependencies {
   ledger: LedgerStore;
@@ -41,11 +41,30 @@ export function thankYouSender({
   publishDeadlineMs,
   digest,
 }: ThankYouDependencies) {
-  /** `requestLog`, when a request triggers the send, puts its request id on the thank-you's lines. */
+  /**
+   * One try at a donor's thank-you. `requestLog`, when a request triggers it, puts its request id on
+   * the thank-you's lines. A fault of the ledger past the SDK's retries (the claim, the give-back) is
+   * a failed try, not an error: the thank-you stays owed in the ledger for the sweep, so neither the
+   * donation that earned it nor the rest of a sweep fails for it.
+   */
   async function send(
     donorId: string,
     trigger: 'donation' | 'sweep',
     requestLog: Logger = log,
+  ): Promise<SendOutcome> {
+    try {
+      return await claimAndPublish(donorId, trigger, requestLog);
+    } catch (error) {
+      const fields = { event: 'thank-you', donor: digest(donorId), trigger, fault: faultKind(error) };
+      requestLog.error(fields, 'thank-you not tried: the ledger failed; the sweep will try again');
+      return 'failed';
+    }
+  }
+
+  async function claimAndPublish(
+    donorId: string,
+    trigger: 'donation' | 'sweep',
+    requestLog: Logger,
   ): Promise<SendOutcome> {
     const token = randomUUID();
     // The lease runs from the claim: time the claim itself took is time the publish does not get.
@@ -59,50 +78,56 @@ export function thankYouSender({
       attempt: claim.attempts,
       trigger,
     };
+    let messageId: string;
     try {
-      const notice = {
-        topic,
-        ...thankYouMessage(claim.donationCount),
-        attributes: {
-          donorId,
-          donationCount: claim.donationCount,
-          ...(claim.email && { email: claim.email }),
-        },
-      };
       // A publish that hangs is cut off and given back while the lease still holds: never two at once.
       const left = Math.max(0, publishDeadlineMs - (performance.now() - claimedFrom));
-      const { messageId } = await withDeadline(left, (signal) => notifier.publish(notice, { signal }));
-      if (!(await ledger.markThankYouSent(donorId, token, clock(), messageId))) {
-        requestLog.error({ ...fields, messageId }, 'thank-you published after its lease lapsed');
-      }
-      requestLog.info({ ...fields, messageId }, 'thank-you published');
-      return 'sent';
+      ({ messageId } = await withDeadline(left, (signal) =>
+        notifier.publish(noticeOf(donorId, claim), { signal }),
+      ));
     } catch (error) {
       const reason = (error as Error).name || 'Error';
       await ledger.releaseThankYou(donorId, token, reason);
       requestLog.warn({ ...fields, reason }, 'thank-you publish failed; will retry');
       return 'failed';
     }
+    await recordSent(donorId, token, { ...fields, messageId }, requestLog);
+    return 'sent';
   }
 
   /**
-   * One donor of a sweep. A fault of the ledger (its claim or its release, after the SDK's retries)
-   * stops this donor's try only: the rest of the sweep goes on, and the next sweep tries it again.
+   * Once SNS has the message it is never given back, or the sweep would send it at once. If the
+   * `sent` write fails too, the thank-you stays `publishing` until its lease lapses; then a sweep
+   * sends it again: the window docs/donations.md names.
    */
-  async function sweepOne(donorId: string): Promise<SendOutcome> {
+  async function recordSent(
+    donorId: string,
+    token: string,
+    fields: object & { messageId: string },
+    requestLog: Logger,
+  ) {
     try {
-      return await send(donorId, 'sweep');
+      if (!(await ledger.markThankYouSent(donorId, token, clock(), fields.messageId))) {
+        requestLog.error(fields, 'thank-you published after its lease lapsed');
+      }
     } catch (error) {
-      const fields = {
-        event: 'thank-you',
-        donor: digest(donorId),
-        trigger: 'sweep',
-        fault: faultKind(error),
-      };
-      log.error(fields, 'thank-you sweep could not try this donor; the next sweep will');
-      return 'failed';
+      requestLog.error(
+        { ...fields, fault: faultKind(error) },
+        'thank-you published, but not recorded as sent',
+      );
     }
+    requestLog.info(fields, 'thank-you published');
   }
+
+  const noticeOf = (donorId: string, claim: ThankYouClaim) => ({
+    topic,
+    ...thankYouMessage(claim.donationCount),
+    attributes: {
+      donorId,
+      donationCount: claim.donationCount,
+      ...(claim.email && { email: claim.email }),
+    },
+  });
 
   return {
     send,
@@ -110,7 +135,7 @@ export function thankYouSender({
     async sweep(): Promise<void> {
       const donors = await ledger.pendingThankYous();
       let left = 0;
-      for (const donorId of donors) if ((await sweepOne(donorId)) === 'failed') left += 1;
+      for (const donorId of donors) if ((await send(donorId, 'sweep')) === 'failed') left += 1;
       emitMetric(log, pendingThankYousMetric, left);
     },
   };
