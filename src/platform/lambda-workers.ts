@@ -3,7 +3,7 @@
  * notifications through SQS. Apart from the HTTP entry (`lambda-http.ts`), so a worker's bundle
  * holds no Fastify.
  */
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { cloudContext } from './cloud-context.js';
 import { loadConfig } from './config.js';
 import { loggerOptions } from './log.js';
@@ -14,16 +14,16 @@ import type { WorkflowTask } from './workflow/workflow-runner.js';
 
 /** The service built once per execution environment, outside any HTTP app (tasks, workflow steps). */
 function lazyInstance(service: ServiceModule, label: string, env: NodeJS.ProcessEnv) {
-  let instance: ServiceInstance | undefined;
+  let built: { instance: ServiceInstance; log: Logger } | undefined;
   return () => {
-    if (!instance) {
+    if (!built) {
       const config = loadConfig(env);
       const log = pino(loggerOptions(config.logLevel)).child({ service: service.name, task: label });
       const context = cloudContext(config, log, [service]);
       const resources = resolveResources(config.stage, service.name, service.resources);
-      instance = service.create({ ...context, resources, log });
+      built = { instance: service.create({ ...context, resources, log }), log };
     }
-    return instance;
+    return built;
   };
 }
 
@@ -35,7 +35,7 @@ export function createTaskHandler(
 ): () => Promise<void> {
   const instance = lazyInstance(service, taskName, env);
   return async () => {
-    const task = instance().tasks?.find((t) => t.name === taskName);
+    const task = instance().instance.tasks?.find((t) => t.name === taskName);
     if (!task) throw new Error(`${service.name} has no background task ${taskName}`);
     await task.run();
   };
@@ -49,7 +49,7 @@ export function createWorkflowTaskHandler(
 ): WorkflowTask {
   const instance = lazyInstance(service, taskName, env);
   return async (input) => {
-    const task = instance().workflowTasks?.[taskName];
+    const task = instance().instance.workflowTasks?.[taskName];
     if (!task) throw new Error(`${service.name} has no workflow task ${taskName}`);
     return task(input);
   };
@@ -63,8 +63,9 @@ export function createWorkflowTaskHandler(
 export function createS3QueueHandler(service: ServiceModule, bucketId: string, env = process.env) {
   const instance = lazyInstance(service, `s3:${bucketId}`, env);
   return async (event: { Records: S3EventMessage[] }): Promise<BatchResult> => {
-    const handle = instance().objectCreated?.[bucketId];
+    const { instance: built, log } = instance();
+    const handle = built.objectCreated?.[bucketId];
     if (!handle) throw new Error(`${service.name} has no handler for bucket ${bucketId}`);
-    return handleS3EventBatch(event.Records, handle);
+    return handleS3EventBatch(event.Records, handle, log);
   };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createdObjectsOf, handleS3EventBatch, handleS3EventMessage } from './s3-event-messages.js';
 import type { CreatedObject } from './service.js';
 
@@ -88,23 +88,36 @@ describe('handleS3EventBatch', () => {
       if (object.key.includes('poison')) throw new Error('handler failed');
       handled.push(object);
     };
+    const warn = vi.fn();
     const result = await handleS3EventBatch(
       [
         message('m-1', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/one+1.csv' })),
-        message('m-2', 'not json'),
+        { ...message('m-2', 'not json'), attributes: { ApproximateReceiveCount: '3' } },
         message('m-3', testEvent),
         message('m-4', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/poison.csv' })),
         message('m-5', notification({ eventName: 'ObjectRemoved:Delete', key: 'incoming/acme/one.csv' })),
         message('m-6', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/two.csv' })),
       ],
       handle,
+      { warn },
     );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-4' }] });
     expect(handled).toEqual([{ key: 'incoming/acme/one 1.csv' }, { key: 'incoming/acme/two.csv' }]);
+    // One line per failed message: its id, how often SQS has delivered it and the fault's kind; no key.
+    expect(warn.mock.calls).toEqual([
+      [
+        { messageId: 'm-2', receives: 3, fault: 'MalformedS3EventMessage' },
+        'S3 event failed; SQS delivers it again',
+      ],
+      [{ messageId: 'm-4', receives: 1, fault: 'Error' }, 'S3 event failed; SQS delivers it again'],
+    ]);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('poison');
   });
 
   it('acknowledges an empty batch', async () => {
-    expect(await handleS3EventBatch([], async () => {})).toEqual({ batchItemFailures: [] });
+    expect(await handleS3EventBatch([], async () => {}, { warn: vi.fn() })).toEqual({
+      batchItemFailures: [],
+    });
   });
 });
 

@@ -3,6 +3,7 @@
  * reading for every consumer: the Lambda event source on AWS and the local consumer under `npm start`
  * against LocalStack or moto. Keys come decoded, as the embedded S3's in-process events give them.
  */
+import { faultKind } from './aws/transient-error.js';
 import type { CreatedObject } from './service.js';
 
 export type ObjectCreatedHandler = (object: CreatedObject) => Promise<void>;
@@ -11,6 +12,12 @@ export type ObjectCreatedHandler = (object: CreatedObject) => Promise<void>;
 export interface S3EventMessage {
   messageId: string;
   body: string;
+  attributes?: { ApproximateReceiveCount?: string };
+}
+
+/** Where a failed message is reported: the part of a pino logger used. */
+export interface BatchLog {
+  warn(fields: { messageId: string; receives: number; fault: string }, message: string): void;
 }
 
 export interface BatchResult {
@@ -73,17 +80,22 @@ export async function handleS3EventMessage(body: string, handle: ObjectCreatedHa
 /**
  * A batch of messages, one after the other. A message whose body is malformed or whose handling fails
  * is reported as a partial batch failure, so only it is retried (and, after its retries, goes to the
- * dead-letter queue); the others are acknowledged.
+ * dead-letter queue); the others are acknowledged. Each failure is logged with the message's id and
+ * the fault's kind, as the local consumer does; never a key, which names a tenant's file.
  */
 export async function handleS3EventBatch(
   messages: readonly S3EventMessage[],
   handle: ObjectCreatedHandler,
+  log: BatchLog,
 ): Promise<BatchResult> {
   const batchItemFailures: BatchResult['batchItemFailures'] = [];
   for (const message of messages) {
     try {
       await handleS3EventMessage(message.body, handle);
-    } catch {
+    } catch (error) {
+      const receives = Number(message.attributes?.ApproximateReceiveCount ?? 1);
+      const fields = { messageId: message.messageId, receives, fault: faultKind(error) };
+      log.warn(fields, 'S3 event failed; SQS delivers it again');
       batchItemFailures.push({ itemIdentifier: message.messageId });
     }
   }
