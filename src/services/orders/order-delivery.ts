@@ -65,16 +65,23 @@ export function orderDelivery(deps: OrderDeliveryDependencies) {
   return async (recordId: string, holder: string): Promise<DeliveryOutcome> => {
     const runId = runOfHolder(holder);
     let order: DecidedOrder | undefined;
+    let delivery: string;
     try {
       order = await settlements.claim(recordId, holder, clock(), deps.leaseMs);
       if (!order) return { record_id: recordId, delivery: 'skipped' };
-      const delivery = await deliver(order);
+      delivery = await deliver(order);
+    } catch (error) {
+      // Given back for the next run. If this write fails too, the claim's deadline frees the order.
+      if (order) await settlements.release(recordId, holder, faultKind(error)).catch(() => {});
+      return left(recordId, runId, error, order?.status);
+    }
+    try {
       const settled = await settlements.settle(recordId, holder, clock(), delivery);
       return { record_id: recordId, delivery: settled ? 'settled' : 'skipped', status: order.status };
     } catch (error) {
-      // If this write fails too, the claim's deadline frees the order.
-      if (order) await settlements.release(recordId, holder, faultKind(error)).catch(() => {});
-      return left(recordId, runId, error, order?.status);
+      // Delivered, so never given back: a run that claimed it at once would send a second notice.
+      // The claim holds it until its deadline, as if this run had died after delivering it.
+      return left(recordId, runId, error, order.status);
     }
   };
 }

@@ -121,6 +121,38 @@ describe('a run that fails part way', () => {
   });
 });
 
+describe('a delivered order whose settle write fails', () => {
+  it('is left to its claim, not given back, so the next run sends no second notice', async () => {
+    harness = await pipelineHarness({
+      SKIFF_AUCTION_READY_PROBABILITY: '1',
+      SKIFF_AUCTION_ACCEPT_PROBABILITY: '0',
+    });
+    const orders = ordersOf(3);
+    await harness.post(orders);
+    // The settle of o-0001 fails as DynamoDB would after the SDK's retries, once its notice is out.
+    const name = 'failSettle';
+    harness.platform.aws.documents.middlewareStack.add(
+      ((next: (args: unknown) => Promise<unknown>) =>
+        async (args: { input: { Key?: { record_id?: string }; UpdateExpression?: string } }) => {
+          const { Key, UpdateExpression } = args.input;
+          if (Key?.record_id === 'o-0001' && UpdateExpression?.startsWith('SET settledAt')) {
+            throw Object.assign(new Error('internal'), { name: 'InternalServerError' });
+          }
+          return next(args);
+        }) as never,
+      { step: 'initialize', name },
+    );
+    const failed = await harness.runToEnd();
+    expect(failed).toMatchObject({ status: 'FAILED', settled: 2, left: 1 });
+    harness.platform.aws.documents.middlewareStack.remove(name);
+
+    const next = await harness.runToEnd();
+    expect(next).toMatchObject({ orders: 1, settled: 0 });
+    expect(harness.noticesPerOrder().get('o-0001')).toBe(1);
+    expect(await harness.order('o-0001')).not.toHaveProperty('settledAt');
+  });
+});
+
 describe('overlapping runs', () => {
   it('settle every order exactly once, each with its one stored outcome', async () => {
     // No seed: each run draws its own answers, and the first decision recorded is the one delivered.
