@@ -161,6 +161,26 @@ describe('hostile requests to every documented operation', () => {
     }
   });
 
+  it('never echoes a path value in an error: usernames and donor ids may be e-mail addresses', async () => {
+    const email = 'jane.doe@example.org';
+    const paths = operations.filter((o) => o.path.includes('{'));
+    for (const { method, path } of paths) {
+      for (const url of [
+        path.replace(/\{[^}]+\}/g, email),
+        `${path.replace(/\{[^}]+\}/g, email)}/no-such-thing`,
+      ]) {
+        const response = await platform.app.inject({
+          method: method as 'GET',
+          url,
+          headers: { 'x-api-key': apiKey },
+          ...(method !== 'GET' && { payload: { bogus: true } }),
+        });
+        if (response.statusCode < 400) continue;
+        expect(response.body, `${method} ${url}`).not.toContain('jane.doe');
+      }
+    }
+  });
+
   it('answers a bad percent-encoding in any URL with a 400 problem that does not echo the path', async () => {
     const response = await platform.app.inject({ url: '/hello/%zz' });
     expect(response.statusCode).toBe(400);

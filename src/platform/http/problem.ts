@@ -55,33 +55,59 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type(problemContentType).send(problem);
 }
 
+/**
+ * `instance` is the route's pattern (`/donors/:donorId`), never the path: a path carries usernames
+ * and donor ids, which may be e-mail addresses. A request no route took has none.
+ */
 function problemFor(request: FastifyRequest, status: number, detail: string, extra: object = {}): Problem {
+  const instance = request.is404 ? undefined : request.routeOptions.url;
   return {
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',
     status,
     detail,
-    instance: request.url.split('?')[0],
+    ...(instance && { instance }),
     ...extra,
   };
+}
+
+/** One schema validator's issue, as Ajv and Fastify report it. */
+export interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/**
+ * A property name the client chose, as an error may repeat it: only a plain identifier, since a
+ * client may send a name or an e-mail address as a key, and error bodies carry no personal data.
+ */
+const plainName = (name: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(name) ? name : undefined);
+
+/**
+ * What an issue says below its instance path: the property it names (a missing one, or an unknown
+ * one when its name is plain) and its message, with a schema's own `x-message` first.
+ */
+export function issueParts(issue: SchemaIssue): { child?: string; message: string } {
+  const { additionalProperty, missingProperty } = issue.params;
+  if (additionalProperty !== undefined) {
+    const child = plainName(String(additionalProperty));
+    return child ? { child, message: 'is not allowed' } : { message: 'has a property that is not allowed' };
+  }
+  if (issue.keyword === 'required') return { child: String(missingProperty), message: 'is required' };
+  const custom = (issue as { parentSchema?: { 'x-message'?: string } }).parentSchema?.['x-message'];
+  return { message: custom ?? issue.message ?? 'is invalid' };
 }
 
 /** Names each failing field as `<part>.<path>` (`body.dateOfBirth`, `params.username`). */
 export function fieldErrors(error: FastifyError): FieldError[] {
   const part = error.validationContext ?? 'request';
   return (error.validation ?? []).map((issue) => {
-    const params = issue.params as Record<string, unknown>;
-    const child = (params.missingProperty ?? params.additionalProperty) as string | undefined;
+    const { child, message } = issueParts(issue as SchemaIssue);
     const path = [issue.instancePath.replace(/^\//, '').replaceAll('/', '.'), child]
       .filter(Boolean)
       .join('.');
-    const custom = (issue as { parentSchema?: { 'x-message'?: string } }).parentSchema?.['x-message'];
-    const message =
-      params.additionalProperty !== undefined
-        ? 'is not allowed'
-        : issue.keyword === 'required'
-          ? 'is required'
-          : (custom ?? issue.message ?? 'is invalid');
     return { field: path ? `${part}.${path}` : part, message };
   });
 }
@@ -182,9 +208,6 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, toProblem(error, request)));
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      problemFor(request, 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
-    ),
+    sendProblem(reply, problemFor(request, 404, `No route takes ${request.method} at this path.`)),
   );
 }

@@ -3,7 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Static } from 'typebox';
 import * as Type from 'typebox';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
-import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
+import {
+  HttpProblem,
+  issueParts,
+  legacyErrorHandler,
+  validationProblem,
+} from '../../platform/http/problem.js';
 import { OrNull, ProblemSchema, StringEnum } from '../../platform/http/schemas.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
 import {
@@ -115,12 +120,7 @@ function checkOrders(body: unknown): OrderInput[] {
   }
   if (!validateOrders(body)) {
     const errors = (validateOrders.errors ?? []).slice(0, 20).map((issue) => {
-      const child = (issue.params.missingProperty ?? issue.params.additionalProperty) as string | undefined;
-      const message = issue.params.additionalProperty
-        ? 'is not allowed'
-        : issue.keyword === 'required'
-          ? 'is required'
-          : (issue.message ?? 'is invalid');
+      const { child, message } = issueParts(issue);
       return { field: orderField(issue.instancePath, child), message };
     });
     throw validationProblem(errors);

@@ -143,6 +143,23 @@ describe('POST /user', () => {
     expect(listed.body).not.toContain(email);
   });
 
+  it('names an unknown field only when its name is a plain identifier, never an e-mail address', async () => {
+    const plain = await post('/user', form({ name: 'Eve', email: 'eve-x@example.org', admin: '1' }));
+    expect(plain.json()).toMatchObject({
+      status: 400,
+      errors: [{ field: 'body.admin', message: 'is not allowed' }],
+    });
+    const personal = await post(
+      '/user',
+      form({ name: 'Eve', email: 'eve-y@example.org', 'jane.doe@example.org': '1' }),
+    );
+    expect(personal.statusCode).toBe(400);
+    expect(personal.json().errors).toEqual([
+      { field: 'body', message: 'has a property that is not allowed' },
+    ]);
+    expect(personal.body).not.toContain('jane.doe');
+  });
+
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });

@@ -1,5 +1,5 @@
 import * as Type from 'typebox';
-import { HttpProblem } from '../../platform/http/problem.js';
+import { HttpProblem, issueParts } from '../../platform/http/problem.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
 import { maxEmailLength, maxNameLength } from './domain.js';
 
@@ -37,11 +37,9 @@ export function checkUserInput(input: unknown): { name: string; email: string } 
   if (missing) throw badRequest(`Missing required data: ${missing}`, `body.${missing} is required`);
   if (validate(fields)) return fields as { name: string; email: string };
   const errors = (validate.errors ?? []).map((issue) => {
-    const field = issue.instancePath.replace(/^\//, '') || String(issue.params.additionalProperty ?? '');
-    return {
-      field: `body.${field}`,
-      message: issue.params.additionalProperty ? 'is not allowed' : (issue.message ?? 'is invalid'),
-    };
+    const { child, message } = issueParts(issue);
+    const path = [issue.instancePath.replace(/^\//, ''), child].filter(Boolean).join('.');
+    return { field: path ? `body.${path}` : 'body', message };
   });
   const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
   throw badRequest(`Invalid data: ${detail}`, detail, { errors });
