@@ -84,7 +84,7 @@ export function donationsView(): HTMLElement {
     donor.error.textContent = '';
     amount.error.textContent = '';
     result.classList.remove('error');
-    const minor = toMinorUnits(amount.input.value);
+    const minor = toMinorUnits(amount.input.value, currency.value);
     if (minor === undefined) {
       amount.error.textContent = 'Enter an amount such as 12.50';
       return;
