@@ -160,6 +160,26 @@ describe('POST /user', () => {
     expect(personal.body).not.toContain('jane.doe');
   });
 
+  it.each([
+    ['spaces only', '   ', 'Missing required data: name'],
+    [
+      'a NUL and a direction override',
+      'Ann\u0000\u202e',
+      'Invalid data: body.name must not hold control or text-direction override characters',
+    ],
+  ])('refuses a name of %s with the brief error text', async (_case, name, error) => {
+    const response = await createJson({ name, email: `odd-${name.length}@example.org` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error });
+  });
+
+  it('keeps names in any script, with their marks and apostrophes', async () => {
+    const name = 'Zoë O’Brien-Łukasz 李小龍 عائشة';
+    const response = await createJson({ name, email: 'scripts@example.org' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().name).toBe(name);
+  });
+
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });

@@ -5,7 +5,15 @@ import { maxEmailLength, maxNameLength } from './domain.js';
 
 export const UserBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: maxNameLength, examples: ['Ada Lovelace'] }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: maxNameLength,
+      // No control characters (NUL, line breaks) and no bidirectional overrides, which make a
+      // stored name read differently from what it holds.
+      pattern: '^[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]*$',
+      'x-message': 'must not hold control or text-direction override characters',
+      examples: ['Ada Lovelace'],
+    }),
     email: Type.String({ format: 'email', maxLength: maxEmailLength, examples: ['ada@example.org'] }),
   },
   { additionalProperties: false },
@@ -33,7 +41,10 @@ export function checkUserInput(input: unknown): { name: string; email: string } 
     throw badRequest('Invalid data', 'The body must be a JSON object or a form with name and email.');
   }
   const fields = input as Record<string, unknown>;
-  const missing = required.find((field) => fields[field] === undefined || fields[field] === '');
+  // Blank is missing: a name of spaces is no name.
+  const missing = required.find(
+    (field) => fields[field] === undefined || String(fields[field]).trim() === '',
+  );
   if (missing) throw badRequest(`Missing required data: ${missing}`, `body.${missing} is required`);
   if (validate(fields)) return fields as { name: string; email: string };
   const errors = (validate.errors ?? []).map((issue) => {
