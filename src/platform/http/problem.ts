@@ -115,7 +115,10 @@ export function fieldErrors(error: FastifyError): FieldError[] {
 /** Fastify's own wording, made specific where it says too little to act on. */
 function clientErrorDetail(error: FastifyError, request: FastifyRequest): string {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return `This route takes application/json, not ${request.headers['content-type'] ?? 'an unnamed type'}.`;
+    // A route that takes more than JSON lists its types in its schema (OpenAPI's `content`).
+    const declared = (request.routeOptions.schema?.body as { content?: object } | undefined)?.content;
+    const takes = declared ? Object.keys(declared).join(' or ') : 'application/json';
+    return `This route takes ${takes}, not ${request.headers['content-type'] ?? 'an unnamed type'}.`;
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return `The body is larger than the ${request.routeOptions.bodyLimit ?? 'configured'} bytes this route accepts.`;

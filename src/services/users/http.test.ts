@@ -180,6 +180,26 @@ describe('POST /user', () => {
     expect(response.json().name).toBe(name);
   });
 
+  it('takes an HTML form posted urlencoded, and names the types it takes for any other', async () => {
+    const post = (type: string, payload: string) =>
+      platform.app.inject({ method: 'POST', url: '/user', headers: { 'content-type': type }, payload });
+    const created = await post(
+      'application/x-www-form-urlencoded',
+      'name=Ana+Mar%C3%ADa&email=ana%40example.org',
+    );
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ name: 'Ana María', email: 'ana@example.org' });
+    expect((await post('application/x-www-form-urlencoded', 'name=Ana&email=%zz')).json()).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/^Invalid data: body.email/),
+    });
+    const refused = await post('text/plain', 'name=Ana');
+    expect(refused.statusCode).toBe(415);
+    expect(refused.json().detail).toBe(
+      'This route takes application/json or multipart/form-data or application/x-www-form-urlencoded, not text/plain.',
+    );
+  });
+
   it('answers a missing form field with the brief error text', async () => {
     const response = await post('/user', form({ name: 'Dee' }));
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });

@@ -110,6 +110,13 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
 
   return async (plugin) => {
     await plugin.register(multipart, { throwFileSizeLimit: true });
+    // An HTML form without a file posts urlencoded, which the brief's Flask template took (request.form).
+    // URLSearchParams never throws on a malformed body; a repeated field keeps its last value.
+    plugin.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['users'];
     // Every error on these routes also carries `error`, as the brief's template app did.
@@ -125,6 +132,7 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
             content: {
               'application/json': { schema: UserBody },
               'multipart/form-data': { schema: UserForm },
+              'application/x-www-form-urlencoded': { schema: UserBody },
             },
           },
           response: {
