@@ -115,10 +115,15 @@ export function fieldErrors(error: FastifyError): FieldError[] {
 /** Fastify's own wording, made specific where it says too little to act on. */
 function clientErrorDetail(error: FastifyError, request: FastifyRequest): string {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    // A route that takes more than JSON lists its types in its schema (OpenAPI's `content`).
-    const declared = (request.routeOptions.schema?.body as { content?: object } | undefined)?.content;
-    const takes = declared ? Object.keys(declared).join(' or ') : 'application/json';
-    return `This route takes ${takes}, not ${request.headers['content-type'] ?? 'an unnamed type'}.`;
+    // A route that takes more than JSON lists its types in its schema: OpenAPI's `content`, or `consumes`.
+    const schema = request.routeOptions.schema as
+      | { body?: { content?: object }; consumes?: string[] }
+      | undefined;
+    const declared = schema?.body?.content ? Object.keys(schema.body.content) : schema?.consumes;
+    const takes = declared?.join(' or ') ?? 'application/json';
+    // The media type alone, if it looks like one: the header is the client's text.
+    const sent = /^[\w.+-]{1,64}\/[\w.+-]{1,64}/.exec(request.headers['content-type'] ?? '')?.[0];
+    return `This route takes ${takes}, not ${sent ?? 'this content type'}.`;
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return `The body is larger than the ${request.routeOptions.bodyLimit ?? 'configured'} bytes this route accepts.`;
@@ -131,6 +136,10 @@ function clientErrorDetail(error: FastifyError, request: FastifyRequest): string
  * would be 500s; their wording is fixed text (never the body's content), mapped to what to fix.
  */
 function malformedMultipart(error: Error): HttpProblem | undefined {
+  // @fastify/multipart answers this one 406, though it is the body that is wrong, not the Accept header.
+  if ((error as FastifyError).code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    return new HttpProblem(400, 'A form field typed application/json is not valid JSON.');
+  }
   // A problem of ours says what it means already, even when its words match busboy's.
   if (error instanceof HttpProblem || (error as FastifyError).statusCode !== undefined) return undefined;
   const message = error.message;

@@ -140,6 +140,8 @@ describe('a ledger fault around a thank-you', () => {
   const claims = (input: { UpdateExpression?: string }) =>
     !!input.UpdateExpression?.includes('leaseToken = :token');
   const marks = (input: { UpdateExpression?: string }) => !!input.UpdateExpression?.includes('= :sent');
+  const releases = (input: { UpdateExpression?: string }) =>
+    !!input.UpdateExpression?.includes('thankYouLastError');
   /** Makes the ledger's updates of `donor` that `picks` fail as DynamoDB would after the SDK's retries. */
   const failUpdates = (donor: string, picks: (input: { UpdateExpression?: string }) => boolean) => {
     const send = platform.aws.documents.send.bind(platform.aws.documents);
@@ -211,5 +213,26 @@ describe('a ledger fault around a thank-you', () => {
     // Still the publisher's under its lease, not pending: a sweep leaves it alone.
     await sweep();
     expect(inboxFor('di')).toHaveLength(1);
+  });
+
+  it('logs a give-back the ledger refuses after a failed publish, as such, and still answers 201', async () => {
+    await donate('ed', 1);
+    down = true;
+    const spy = failUpdates('ed', releases);
+    try {
+      expect((await donate('ed', 2)).json()).toMatchObject({ donationCount: 2, thankYouSent: false });
+    } finally {
+      spy.mockRestore();
+      down = false;
+    }
+    expect(
+      errorLine('ed', 'thank-you not given back: a sweep retries it once its lease lapses'),
+    ).toMatchObject({
+      level: 'error',
+      fault: 'InternalServerError',
+    });
+    expect(
+      errorLine('ed', 'thank-you not tried: the ledger failed; the sweep will try again'),
+    ).toBeUndefined();
   });
 });

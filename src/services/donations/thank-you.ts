@@ -43,8 +43,8 @@ export function thankYouSender({
 }: ThankYouDependencies) {
   /**
    * One try at a donor's thank-you. `requestLog`, when a request triggers it, puts its request id on
-   * the thank-you's lines. A fault of the ledger past the SDK's retries (the claim, the give-back) is
-   * a failed try, not an error: the thank-you stays owed in the ledger for the sweep, so neither the
+   * the thank-you's lines. A fault of the ledger past the SDK's retries (the claim) is a failed try,
+   * not an error: the thank-you stays owed in the ledger for the sweep, so neither the
    * donation that earned it nor the rest of a sweep fails for it.
    */
   async function send(
@@ -87,8 +87,12 @@ export function thankYouSender({
       ));
     } catch (error) {
       const reason = (error as Error).name || 'Error';
-      await ledger.releaseThankYou(donorId, token, reason);
       requestLog.warn({ ...fields, reason }, 'thank-you publish failed; will retry');
+      // If the ledger fails this too, the claim's lease frees the thank-you for a later sweep.
+      await ledger.releaseThankYou(donorId, token, reason).catch((fault: unknown) => {
+        const line = { ...fields, fault: faultKind(fault) };
+        requestLog.error(line, 'thank-you not given back: a sweep retries it once its lease lapses');
+      });
       return 'failed';
     }
     await recordSent(donorId, token, { ...fields, messageId }, requestLog);

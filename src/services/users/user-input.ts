@@ -11,7 +11,8 @@ export const UserBody = Type.Object(
       // No control characters (NUL, line breaks) and no bidirectional overrides, which make a
       // stored name read differently from what it holds.
       pattern: '^[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]*$',
-      'x-message': 'must not hold control or text-direction override characters',
+      // For every rule of the field: a schema's x-message replaces each of its keywords' own.
+      'x-message': `must be 1 to ${maxNameLength} characters, with no control or text-direction override characters`,
       examples: ['Ada Lovelace'],
     }),
     email: Type.String({ format: 'email', maxLength: maxEmailLength, examples: ['ada@example.org'] }),
