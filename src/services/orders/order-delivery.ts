@@ -81,6 +81,7 @@ export function orderDelivery(deps: OrderDeliveryDependencies) {
     } catch (error) {
       // Delivered, so never given back: a run that claimed it at once would send a second notice.
       // The claim holds it until its deadline, as if this run had died after delivering it.
+      await settlements.noteFault(recordId, holder, faultKind(error)).catch(() => {});
       return left(recordId, runId, error, order.status);
     }
   };

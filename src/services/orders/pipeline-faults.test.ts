@@ -144,6 +144,8 @@ describe('a delivered order whose settle write fails', () => {
     );
     const failed = await harness.runToEnd();
     expect(failed).toMatchObject({ status: 'FAILED', settled: 2, left: 1 });
+    // The operators' notice names the fault, not "Unknown".
+    expect(harness.platform.inbox.list().at(-1)?.message).toContain('"InternalServerError":1');
     harness.platform.aws.documents.middlewareStack.remove(name);
 
     const next = await harness.runToEnd();

@@ -63,6 +63,7 @@ function harness(stored: Order[], readyProbability = 1) {
     release: async (id) => {
       delete table.get(id)?.claim;
     },
+    noteFault: async () => {},
     standings: async () => [],
   };
   const runs: RunStore = {

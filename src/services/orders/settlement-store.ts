@@ -29,6 +29,11 @@ export interface SettlementStore {
   settle(recordId: string, holder: string, now: Date, delivery: string): Promise<boolean>;
   /** Lets go of a claim whose delivery failed, recording the fault's kind; the order stays pending. */
   release(recordId: string, holder: string, fault: string): Promise<void>;
+  /**
+   * Records the fault's kind on a claim kept: an order delivered whose settle failed stays held until
+   * its lease runs out, so no run delivers it again at once, and the run's summary names the fault.
+   */
+  noteFault(recordId: string, holder: string, fault: string): Promise<void>;
   standings(recordIds: string[]): Promise<OrderStanding[]>;
 }
 
@@ -40,6 +45,15 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
     unlessConditionFails(
       documents.send(new UpdateCommand({ TableName: table, Key: { record_id: recordId }, ...input })),
     );
+
+  /** Counts a fault on an order `holder` still holds; `more` may end the claim. */
+  const faulted = async (recordId: string, holder: string, fault: string, more: string) => {
+    await update(recordId, {
+      UpdateExpression: `SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one${more}`,
+      ConditionExpression: 'claim = :holder',
+      ExpressionAttributeValues: { ':fault': fault, ':holder': holder, ':zero': 0, ':one': 1 },
+    });
+  };
 
   return {
     async claim(recordId, holder, now, leaseMs) {
@@ -77,14 +91,9 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
       return answer !== undefined;
     },
 
-    async release(recordId, holder, fault) {
-      await update(recordId, {
-        UpdateExpression:
-          'SET lastFault = :fault, faults = if_not_exists(faults, :zero) + :one REMOVE claim, claimUntil',
-        ConditionExpression: 'claim = :holder',
-        ExpressionAttributeValues: { ':fault': fault, ':holder': holder, ':zero': 0, ':one': 1 },
-      });
-    },
+    release: (recordId, holder, fault) => faulted(recordId, holder, fault, ' REMOVE claim, claimUntil'),
+
+    noteFault: (recordId, holder, fault) => faulted(recordId, holder, fault, ''),
 
     async standings(recordIds) {
       const items = await batchGet(
