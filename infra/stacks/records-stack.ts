@@ -10,6 +10,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../src/platform/resources.js';
+import { maxS3EventReceives } from '../../src/platform/s3-event-messages.js';
 import { failedUploadsMetric, faultedUploadsMetric } from '../../src/services/records/ingest-file.js';
 import { recoveryFailuresMetric } from '../../src/services/records/ingester.js';
 import { recordsResources } from '../../src/services/records/resources.js';
@@ -83,7 +84,7 @@ export class RecordsStack extends Stack {
       enforceSSL: true,
       // Six times the ingester's timeout, as Lambda advises for SQS sources.
       visibilityTimeout: Duration.minutes(30),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: maxS3EventReceives },
     });
     files.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), {
       prefix: recordsResources.buckets.files.eventPrefix,

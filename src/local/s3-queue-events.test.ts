@@ -204,8 +204,8 @@ describe('S3 events through SQS (local consumer)', () => {
       .map((line) => JSON.parse(line))
       .filter((line) => line.level === 40);
     expect(warnings).toEqual([
-      expect.objectContaining({ messageId: 'm-2', reason: 'MalformedS3EventMessage', receives: 1 }),
-      expect.objectContaining({ messageId: 'm-3', reason: 'Error', receives: 1 }),
+      expect.objectContaining({ messageId: 'm-2', fault: 'MalformedS3EventMessage', receives: 1 }),
+      expect.objectContaining({ messageId: 'm-3', fault: 'Error', receives: 1 }),
     ]);
     // Keys name files, which are personal data: no log line carries one, not even in an error.
     expect(log.text()).not.toMatch(/visits|poison|daily/);
@@ -304,7 +304,7 @@ describe('S3 events through SQS (local consumer)', () => {
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line));
-    expect(lines.filter((line) => line.level >= 40).map((line) => [line.level, line.reason])).toEqual([
+    expect(lines.filter((line) => line.level >= 40).map((line) => [line.level, line.fault])).toEqual([
       [40, 'InternalError'],
       [50, 'ServiceUnavailable'],
       [40, 'ReceiptHandleIsInvalid'],

@@ -10,7 +10,13 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { handleS3EventMessage, type ObjectCreatedHandler } from '../platform/s3-event-messages.js';
+import { faultFields } from '../platform/aws/transient-error.js';
+import {
+  failedS3EventFields,
+  handleS3EventMessage,
+  maxS3EventReceives,
+  type ObjectCreatedHandler,
+} from '../platform/s3-event-messages.js';
 
 /**
  * S3 object-created events from an external S3 (LocalStack, moto) under `npm start`, the way AWS
@@ -41,16 +47,6 @@ export interface S3QueueEvents {
   /** Aborts the long poll in flight, waits for the handler in progress, and stops receiving. */
   stop(): Promise<void>;
 }
-
-/** What went wrong, without the message: an error's text may quote a key. */
-const reasonOf = (error: unknown) => {
-  const details = error as { code?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
-  return {
-    reason: error instanceof Error ? error.name : typeof error,
-    code: typeof details?.code === 'string' ? details.code : undefined,
-    status: details?.$metadata?.httpStatusCode,
-  };
-};
 
 /** Lets S3 send to the queue; LocalStack and moto ignore it, AWS would need it. */
 function queuePolicy(queueArn: string, bucket: string): string {
@@ -122,7 +118,15 @@ async function wireBucketToQueue(
  * visibility timeout. SQS errors are logged and retried with a growing pause, never thrown.
  */
 export async function startS3QueueEvents(options: S3QueueEventsOptions): Promise<S3QueueEvents> {
-  const { sqs, queueName, handle, log, waitTimeSeconds = 20, maxReceives = 5, retryDelayMs = 1000 } = options;
+  const {
+    sqs,
+    queueName,
+    handle,
+    log,
+    waitTimeSeconds = 20,
+    maxReceives = maxS3EventReceives,
+    retryDelayMs = 1000,
+  } = options;
   const stopping = new AbortController();
   const { signal } = stopping;
   const queueLog = log.child({ queue: queueName });
@@ -132,20 +136,20 @@ export async function startS3QueueEvents(options: S3QueueEventsOptions): Promise
     queueUrl = await wireBucketToQueue(options, signal);
     queueLog.info({ prefix: options.prefix }, 'S3 events arrive through SQS');
   } catch (error) {
-    queueLog.warn(reasonOf(error), 'S3 events not wired to SQS yet; trying again');
+    queueLog.warn(faultFields(error), 'S3 events not wired to SQS yet; trying again');
   }
 
   const settle = async (url: string, message: Message) => {
-    const ids = { messageId: message.MessageId };
     try {
       await handleS3EventMessage(message.Body ?? '', handle);
     } catch (error) {
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+      const fields = failedS3EventFields(message.MessageId, receives, error);
       if (receives < maxReceives) {
-        queueLog.warn({ ...ids, receives, ...reasonOf(error) }, 'S3 event failed; SQS delivers it again');
+        queueLog.warn(fields, 'S3 event failed; SQS delivers it again');
         return;
       }
-      queueLog.error({ ...ids, receives, ...reasonOf(error) }, 'S3 event failed too often; dropped');
+      queueLog.error(fields, 'S3 event failed too often; dropped');
     }
     // Not aborted by stop: a message handled is a message to delete.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
@@ -167,7 +171,7 @@ export async function startS3QueueEvents(options: S3QueueEventsOptions): Promise
       // Once stopping, the rest of the batch stays in the queue for the next start.
       if (signal.aborted) return;
       await settle(url, message).catch((error: unknown) =>
-        queueLog.warn({ messageId: message.MessageId, ...reasonOf(error) }, 'S3 event not deleted'),
+        queueLog.warn({ messageId: message.MessageId, ...faultFields(error) }, 'S3 event not deleted'),
       );
     }
   };
@@ -184,7 +188,7 @@ export async function startS3QueueEvents(options: S3QueueEventsOptions): Promise
         pause = retryDelayMs;
       } catch (error) {
         if (signal.aborted) break;
-        queueLog.error({ ...reasonOf(error), retryInMs: pause }, 'S3 event queue unavailable');
+        queueLog.error({ ...faultFields(error), retryInMs: pause }, 'S3 event queue unavailable');
         await sleep(pause, undefined, { signal }).catch(() => {});
         pause = Math.min(pause * 2, 30_000);
       }

@@ -89,17 +89,24 @@ describe('handleS3EventBatch', () => {
       handled.push(object);
     };
     const warn = vi.fn();
+    const error = vi.fn();
     const result = await handleS3EventBatch(
       [
         message('m-1', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/one+1.csv' })),
         { ...message('m-2', 'not json'), attributes: { ApproximateReceiveCount: '3' } },
         message('m-3', testEvent),
-        message('m-4', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/poison.csv' })),
+        {
+          ...message(
+            'm-4',
+            notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/poison.csv' }),
+          ),
+          attributes: { ApproximateReceiveCount: '5' },
+        },
         message('m-5', notification({ eventName: 'ObjectRemoved:Delete', key: 'incoming/acme/one.csv' })),
         message('m-6', notification({ eventName: 'ObjectCreated:Put', key: 'incoming/acme/two.csv' })),
       ],
       handle,
-      { warn },
+      { warn, error },
     );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-4' }] });
     expect(handled).toEqual([{ key: 'incoming/acme/one 1.csv' }, { key: 'incoming/acme/two.csv' }]);
@@ -109,13 +116,19 @@ describe('handleS3EventBatch', () => {
         { messageId: 'm-2', receives: 3, fault: 'MalformedS3EventMessage' },
         'S3 event failed; SQS delivers it again',
       ],
-      [{ messageId: 'm-4', receives: 1, fault: 'Error' }, 'S3 event failed; SQS delivers it again'],
     ]);
-    expect(JSON.stringify(warn.mock.calls)).not.toContain('poison');
+    // The last receive before the dead-letter queue says so.
+    expect(error.mock.calls).toEqual([
+      [
+        { messageId: 'm-4', receives: 5, fault: 'Error' },
+        'S3 event failed too often; SQS moves it to the dead-letter queue',
+      ],
+    ]);
+    expect(JSON.stringify([warn.mock.calls, error.mock.calls])).not.toContain('poison');
   });
 
   it('acknowledges an empty batch', async () => {
-    expect(await handleS3EventBatch([], async () => {}, { warn: vi.fn() })).toEqual({
+    expect(await handleS3EventBatch([], async () => {}, { warn: vi.fn(), error: vi.fn() })).toEqual({
       batchItemFailures: [],
     });
   });

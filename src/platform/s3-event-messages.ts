@@ -3,7 +3,7 @@
  * reading for every consumer: the Lambda event source on AWS and the local consumer under `npm start`
  * against LocalStack or moto. Keys come decoded, as the embedded S3's in-process events give them.
  */
-import { faultKind } from './aws/transient-error.js';
+import { faultFields } from './aws/transient-error.js';
 import type { CreatedObject } from './service.js';
 
 export type ObjectCreatedHandler = (object: CreatedObject) => Promise<void>;
@@ -15,9 +15,25 @@ export interface S3EventMessage {
   attributes?: { ApproximateReceiveCount?: string };
 }
 
+/**
+ * Receives of one message before SQS moves it to the dead-letter queue: the records stack's redrive,
+ * and the local consumer's limit before it drops one.
+ */
+export const maxS3EventReceives = 5;
+
+/** A failed message's log fields: its id, how often SQS has delivered it and the fault; never its key. */
+export const failedS3EventFields = (messageId: string | undefined, receives: number, error: unknown) => ({
+  messageId,
+  receives,
+  ...faultFields(error),
+});
+
+type FailedS3Event = ReturnType<typeof failedS3EventFields>;
+
 /** Where a failed message is reported: the part of a pino logger used. */
 export interface BatchLog {
-  warn(fields: { messageId: string; receives: number; fault: string }, message: string): void;
+  warn(fields: FailedS3Event, message: string): void;
+  error(fields: FailedS3Event, message: string): void;
 }
 
 export interface BatchResult {
@@ -80,8 +96,8 @@ export async function handleS3EventMessage(body: string, handle: ObjectCreatedHa
 /**
  * A batch of messages, one after the other. A message whose body is malformed or whose handling fails
  * is reported as a partial batch failure, so only it is retried (and, after its retries, goes to the
- * dead-letter queue); the others are acknowledged. Each failure is logged with the message's id and
- * the fault's kind, as the local consumer does; never a key, which names a tenant's file.
+ * dead-letter queue); the others are acknowledged. Each failure is logged as the local consumer logs
+ * it (`failedS3EventFields`); never a key, which names a tenant's file.
  */
 export async function handleS3EventBatch(
   messages: readonly S3EventMessage[],
@@ -94,8 +110,9 @@ export async function handleS3EventBatch(
       await handleS3EventMessage(message.body, handle);
     } catch (error) {
       const receives = Number(message.attributes?.ApproximateReceiveCount ?? 1);
-      const fields = { messageId: message.messageId, receives, fault: faultKind(error) };
-      log.warn(fields, 'S3 event failed; SQS delivers it again');
+      const fields = failedS3EventFields(message.messageId, receives, error);
+      if (receives < maxS3EventReceives) log.warn(fields, 'S3 event failed; SQS delivers it again');
+      else log.error(fields, 'S3 event failed too often; SQS moves it to the dead-letter queue');
       batchItemFailures.push({ itemIdentifier: message.messageId });
     }
   }

@@ -46,3 +46,17 @@ export function isTransient(error: unknown): boolean {
 
 /** The kind of a fault, for statuses and logs: the error's name, never its text (which may quote data). */
 export const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);
+
+/**
+ * A fault as a log line's fields: its kind, and the code and HTTP status it carries when it has them
+ * (`ECONNREFUSED`, 403); never its text, which may quote data.
+ */
+export function faultFields(error: unknown): { fault: string; code?: string; status?: number } {
+  const details = error as { code?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = details?.$metadata?.httpStatusCode;
+  return {
+    fault: faultKind(error),
+    ...(typeof details?.code === 'string' && { code: details.code }),
+    ...(status !== undefined && { status }),
+  };
+}
