@@ -186,7 +186,7 @@ describe('forms over a limit or cut off', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const problem = response.json();
     expect(problem.detail).toBe(
-      'The form has more than 20 files. The 20 file(s) before it were accepted: see `uploads`.',
+      'The form has more than 20 files. The 20 file(s) read until then were accepted: see `uploads`.',
     );
     expect(problem.uploads.map((u: { fileName: string }) => u.fileName)).toEqual(
       files.slice(0, 20).map((f) => f.name),
@@ -207,7 +207,7 @@ describe('forms over a limit or cut off', () => {
     expect(response.statusCode).toBe(400);
     const problem = response.json();
     expect(problem.detail).toMatch(
-      /^The multipart body ends inside a part.* The 1 file\(s\) before it were accepted/,
+      /^The multipart body ends inside a part.* The 1 file\(s\) read until then were accepted/,
     );
     expect(problem.uploads).toEqual([expect.objectContaining({ fileName: 'whole.csv', status: 'queued' })]);
     expect(await settled(acme, problem.uploads[0].uploadId)).toMatchObject({ status: 'completed' });
@@ -221,12 +221,12 @@ describe('forms over a limit or cut off', () => {
     expect(ignored.statusCode).toBe(202);
     expect(ignored.json()).toEqual([expect.objectContaining({ fileName: 'with-fields.csv' })]);
 
-    // The parser still hands over the file after the eleventh field, then the limit.
+    // The parser still hands over the file after the eleventh field, then the limit: the file is taken.
     const flood = await post(fields(11, 10) + file.replace('TF-1', 'TF-2'));
     expect(flood.statusCode).toBe(413);
     expect(flood.json()).toMatchObject({
       detail:
-        'The form has more than 10 text fields; this route reads files only. The 1 file(s) before it were accepted: see `uploads`.',
+        'The form has more than 10 text fields; this route reads files only. The 1 file(s) read until then were accepted: see `uploads`.',
       uploads: [expect.objectContaining({ fileName: 'with-fields.csv' })],
     });
   });

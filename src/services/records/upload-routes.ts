@@ -49,7 +49,7 @@ function stoppedForm(error: FastifyError, request: FastifyRequest, accepted: Acc
   if (accepted.length === 0) return new HttpProblem(problem.status, detail, {}, problem.type);
   return new HttpProblem(
     problem.status,
-    `${detail} The ${accepted.length} file(s) before it were accepted: see \`uploads\`.`,
+    `${detail} The ${accepted.length} file(s) read until then were accepted: see \`uploads\`.`,
     { uploads: accepted },
     problem.type,
   );
