@@ -65,7 +65,18 @@ export class HttpApiFunction extends Construct {
       throttle: environment.throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        // Not the caller's IP, user or caller: personal data, which no log here holds.
+        format: AccessLogFormat.jsonWithStandardFields({
+          ip: false,
+          caller: false,
+          user: false,
+          requestTime: true,
+          httpMethod: true,
+          resourcePath: true,
+          status: true,
+          protocol: true,
+          responseLength: true,
+        }),
       },
     });
     this.alarms = [

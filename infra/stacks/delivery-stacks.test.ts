@@ -65,8 +65,12 @@ describe('GitHub OIDC', () => {
         Resource: unknown;
       }[];
       const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
-      // Each stage is bootstrapped with its own qualifier: a dev job cannot take prod's roles.
-      expect(JSON.stringify(assume?.Resource)).toContain(`:role/cdk-skiff${stage}-*-`);
+      // Each stage is bootstrapped with its own qualifier: a dev job cannot take prod's roles, and
+      // it takes its own deploy and publishing roles by name, never the account-wide lookup role.
+      const roles = JSON.stringify(assume?.Resource);
+      for (const purpose of ['deploy', 'file-publishing', 'image-publishing'])
+        expect(roles).toContain(`:role/cdk-skiff${stage}-${purpose}-role-`);
+      expect(roles).not.toMatch(/lookup|cdk-skiff\w+-\*/);
       expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('*');
     }
   });

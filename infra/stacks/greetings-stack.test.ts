@@ -81,6 +81,11 @@ describe('greetings stack (dev)', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    // The access log names no caller: no IP, no user.
+    const stages = template.findResources('AWS::ApiGatewayV2::Stage');
+    const format = String(Object.values(stages)[0]?.Properties.AccessLogSettings.Format);
+    expect(format).toContain('$context.requestId');
+    expect(format).not.toMatch(/sourceIp|\$context\.identity/);
   });
 });
 
