@@ -57,36 +57,23 @@ describe('error model', () => {
     expectProblem(response);
   });
 
-  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
-    'answers a %s body with a 415 problem',
-    async (contentType) => {
-      const response = await platform.app.inject({
-        method: 'PUT',
-        url: '/hello/alice',
-        headers: { 'content-type': contentType },
-        payload: 'dateOfBirth=1990-01-01',
-      });
-      expect(response.statusCode).toBe(415);
-      expect(expectProblem(response).detail).toBe(`This route takes application/json, not ${contentType}.`);
-    },
-  );
-
+  // The 415 names only the media type sent, never other text of the header.
   it.each([
+    ['text/plain', 'text/plain'],
+    ['application/xml', 'application/xml'],
+    ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded'],
     ['application/xml; charset=utf-8', 'application/xml'],
     ['jane.doe@example.org', 'this content type'],
-  ])(
-    'names only the media type of %j in a 415, never other text of the header',
-    async (contentType, named) => {
-      const response = await platform.app.inject({
-        method: 'PUT',
-        url: '/hello/alice',
-        headers: { 'content-type': contentType },
-        payload: '<a/>',
-      });
-      expect(response.statusCode).toBe(415);
-      expect(expectProblem(response).detail).toBe(`This route takes application/json, not ${named}.`);
-    },
-  );
+  ])('answers a %j body with a 415 problem naming %s', async (contentType, named) => {
+    const response = await platform.app.inject({
+      method: 'PUT',
+      url: '/hello/alice',
+      headers: { 'content-type': contentType },
+      payload: 'dateOfBirth=1990-01-01',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(expectProblem(response).detail).toBe(`This route takes application/json, not ${named}.`);
+  });
 
   it('answers an oversized body with a 413 problem', async () => {
     const response = await putJson(JSON.stringify({ dateOfBirth: '1990-01-01', padding: 'x'.repeat(4096) }));

@@ -58,6 +58,24 @@ function failRecordWrites(
   return () => platform.aws.documents.middlewareStack.remove(name);
 }
 
+const view = async (uploadId?: string) =>
+  (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
+
+/**
+ * A file held `queued` by a fault, with the tenant's next file waiting behind it: once `restore`
+ * removes the fault, one recovery run completes it with all its `total` rows, then the next file.
+ */
+async function expectMendedInOrder(restore: () => void, heldId?: string, nextId?: string, total = 1) {
+  expect((await view(nextId)).status).toBe('queued');
+  restore();
+  await platform.runTask('records', 'upload-recovery');
+  expect(await settled(acme, heldId as string)).toMatchObject({
+    status: 'completed',
+    rows: { total, ingested: total, rejected: 0 },
+  });
+  expect(await settled(acme, nextId as string)).toMatchObject({ status: 'completed' });
+}
+
 const mib = 1024 * 1024;
 const cases: [string, string | Buffer, Record<string, unknown>][] = [
   [
@@ -168,8 +186,6 @@ describe('hostile files', () => {
         { name: 'big.csv', content },
         { name: 'next.csv', content: goodFile() },
       ]);
-      const view = async (uploadId?: string) =>
-        (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
       let status = await view(sent?.uploadId);
       for (let i = 0; i < 250 && status.attempts === 0; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -177,14 +193,7 @@ describe('hostile files', () => {
       }
       expect(status).toMatchObject({ status: 'queued', rows: { total: 0, ingested: 0, rejected: 0 } });
       expect(status.attempts).toBeGreaterThan(0);
-      expect((await view(next?.uploadId)).status).toBe('queued');
-      restore();
-      await platform.runTask('records', 'upload-recovery');
-      expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
-        status: 'completed',
-        rows: { total: 6000, ingested: 6000, rejected: 0 },
-      });
-      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+      await expectMendedInOrder(restore, sent?.uploadId, next?.uploadId, 6000);
     } finally {
       restore();
     }
@@ -247,8 +256,6 @@ describe('a try stopped again and again', () => {
   /** Makes every records write that carries one of `poison`'s rows throw `error()`, until restored. */
   const failWritesOf = (poison: string, error: () => Error | Promise<unknown>) =>
     failRecordWrites((items) => JSON.stringify(items).includes(poison), error);
-  const view = async (uploadId?: string) =>
-    (await platform.app.inject({ method: 'GET', url: `/uploads/${uploadId}`, headers: acme })).json();
   /** Runs the recovery task, whenever the upload waits queued, until it has `attempts` tries or is final. */
   const open = ['receiving', 'queued', 'processing'];
   const recoverUntil = async (uploadId: string | undefined, attempts: number) => {
@@ -316,14 +323,7 @@ describe('a try stopped again and again', () => {
         { name: 'next.csv', content: goodFile() },
       ]);
       expect(await recoverUntil(sent?.uploadId, 7)).toMatchObject({ status: 'queued', attempts: 7 });
-      expect((await view(next?.uploadId)).status).toBe('queued');
-      restore();
-      await platform.runTask('records', 'upload-recovery');
-      expect(await settled(acme, sent?.uploadId as string)).toMatchObject({
-        status: 'completed',
-        rows: { total: 1, ingested: 1, rejected: 0 },
-      });
-      expect(await settled(acme, next?.uploadId as string)).toMatchObject({ status: 'completed' });
+      await expectMendedInOrder(restore, sent?.uploadId, next?.uploadId);
     } finally {
       restore();
     }

@@ -52,6 +52,9 @@ function form(
 
 const createJson = (body: unknown) =>
   platform.app.inject({ method: 'POST', url: '/user', payload: body as object });
+/** A body of the given content type, as any HTTP client may send it. */
+const sendAs = (url: string, type: string, payload: string) =>
+  platform.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
 const post = (url: string, body: ReturnType<typeof form>) =>
   platform.app.inject({ method: 'POST', url, payload: body.payload, headers: body.headers });
 const objects = async (prefix: string) =>
@@ -102,12 +105,7 @@ describe('POST /user', () => {
   });
 
   it('answers an empty JSON body with the brief error text too', async () => {
-    const response = await platform.app.inject({
-      method: 'POST',
-      url: '/user',
-      headers: { 'content-type': 'application/json' },
-      payload: '',
-    });
+    const response = await sendAs('/user', 'application/json', '');
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toBe('Missing required data');
   });
@@ -185,30 +183,26 @@ describe('POST /user', () => {
   });
 
   it('takes an HTML form posted urlencoded, and names the types it takes for any other', async () => {
-    const post = (type: string, payload: string) =>
-      platform.app.inject({ method: 'POST', url: '/user', headers: { 'content-type': type }, payload });
-    const created = await post(
+    const created = await sendAs(
+      '/user',
       'application/x-www-form-urlencoded',
       'name=Ana+Mar%C3%ADa&email=ana%40example.org',
     );
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Ana María', email: 'ana@example.org' });
-    expect((await post('application/x-www-form-urlencoded', 'name=Ana&email=%zz')).json()).toMatchObject({
+    expect(
+      (await sendAs('/user', 'application/x-www-form-urlencoded', 'name=Ana&email=%zz')).json(),
+    ).toMatchObject({
       status: 400,
       error: expect.stringMatching(/^Invalid data: body.email/),
     });
-    const refused = await post('text/plain', 'name=Ana');
+    const refused = await sendAs('/user', 'text/plain', 'name=Ana');
     expect(refused.statusCode).toBe(415);
     expect(refused.json().detail).toBe(
       'This route takes application/json or multipart/form-data or application/x-www-form-urlencoded, not text/plain.',
     );
     // A route that documents its types with `consumes` names them too.
-    const upload = await platform.app.inject({
-      method: 'POST',
-      url: '/upload',
-      headers: { 'content-type': 'application/xml' },
-      payload: '<a/>',
-    });
+    const upload = await sendAs('/upload', 'application/xml', '<a/>');
     expect(upload.statusCode).toBe(415);
     expect(upload.json().detail).toBe('This route takes multipart/form-data, not application/xml.');
   });
