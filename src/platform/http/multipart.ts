@@ -1,5 +1,5 @@
-import type {} from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { Multipart } from '@fastify/multipart';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { HttpProblem } from './problem.js';
 
 export interface UploadedFile {
@@ -21,38 +21,69 @@ export interface FormLimits {
 }
 
 /**
+ * The parser's limit errors in words a client can act on. Its own ("reach files limit", "request
+ * file too large") name neither the limit nor the route's number for it.
+ */
+export function formLimitDetail(error: unknown, limits: Required<FormLimits>): string | undefined {
+  switch ((error as FastifyError | undefined)?.code) {
+    case 'FST_FILES_LIMIT':
+      return `The form has more than ${limits.files} file(s).`;
+    case 'FST_FIELDS_LIMIT':
+      return `The form has more than ${limits.fields} text field(s).`;
+    case 'FST_PARTS_LIMIT':
+      return `The form has more than ${limits.files + limits.fields} parts.`;
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return `A file is larger than ${limits.fileBytes} bytes.`;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Reads a whole multipart form, files into memory: meant for small files (avatars), bounded by
  * `fileBytes` per file, `fieldBytes` per text field and by counts. Going over a limit throws a 413
  * error, which the error model turns into a problem; a field that is not text is a 400.
  */
 export async function readMultipartForm(request: FastifyRequest, limits: FormLimits): Promise<MultipartForm> {
-  const form: MultipartForm = { fields: {}, files: [] };
-  const fieldSize = limits.fieldBytes ?? 1024;
+  const all = {
+    fileBytes: limits.fileBytes,
+    files: limits.files ?? 1,
+    fields: limits.fields ?? 10,
+    fieldBytes: limits.fieldBytes ?? 1024,
+  };
   const parts = request.parts({
     limits: {
-      fileSize: limits.fileBytes,
-      files: limits.files ?? 1,
-      fields: limits.fields ?? 10,
-      fieldSize,
-      parts: (limits.files ?? 1) + (limits.fields ?? 10),
+      fileSize: all.fileBytes,
+      files: all.files,
+      fields: all.fields,
+      fieldSize: all.fieldBytes,
+      parts: all.files + all.fields,
     },
   });
-  for await (const part of parts) {
-    if (part.type === 'file') {
-      form.files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
-      continue;
-    }
-    // The parser reads a part typed application/json as JSON: an object is not text, and would
-    // otherwise be stored as "[object Object]".
-    if (typeof part.value !== 'string') {
-      throw new HttpProblem(
-        400,
-        'A form field was sent as JSON that is not a string: send text fields as plain text.',
-      );
-    }
-    // The parser cuts a long field to the limit and says so; a value cut short is not what was sent.
-    if (part.valueTruncated) throw new HttpProblem(413, `A form field is longer than ${fieldSize} bytes.`);
-    form.fields[part.fieldname] = part.value;
+  const form: MultipartForm = { fields: {}, files: [] };
+  try {
+    for await (const part of parts) await addPart(form, part, all.fieldBytes);
+  } catch (error) {
+    const detail = formLimitDetail(error, all);
+    throw detail === undefined ? error : new HttpProblem(413, detail);
   }
   return form;
+}
+
+async function addPart(form: MultipartForm, part: Multipart, fieldBytes: number): Promise<void> {
+  if (part.type === 'file') {
+    form.files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
+    return;
+  }
+  // The parser reads a part typed application/json as JSON: an object is not text, and would
+  // otherwise be stored as "[object Object]".
+  if (typeof part.value !== 'string') {
+    throw new HttpProblem(
+      400,
+      'A form field was sent as JSON that is not a string: send text fields as plain text.',
+    );
+  }
+  // The parser cuts a long field to the limit and says so; a value cut short is not what was sent.
+  if (part.valueTruncated) throw new HttpProblem(413, `A form field is longer than ${fieldBytes} bytes.`);
+  form.fields[part.fieldname] = part.value;
 }

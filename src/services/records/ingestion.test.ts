@@ -186,7 +186,7 @@ describe('forms over a limit or cut off', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const problem = response.json();
     expect(problem.detail).toBe(
-      'The form has more than 20 files. The 20 file(s) read until then were accepted: see `uploads`.',
+      'The form has more than 20 file(s). The 20 file(s) read until then were accepted: see `uploads`.',
     );
     expect(problem.uploads.map((u: { fileName: string }) => u.fileName)).toEqual(
       files.slice(0, 20).map((f) => f.name),
@@ -226,7 +226,7 @@ describe('forms over a limit or cut off', () => {
     expect(flood.statusCode).toBe(413);
     expect(flood.json()).toMatchObject({
       detail:
-        'The form has more than 10 text fields; this route reads files only. The 1 file(s) read until then were accepted: see `uploads`.',
+        'The form has more than 10 text field(s). The 1 file(s) read until then were accepted: see `uploads`.',
       uploads: [expect.objectContaining({ fileName: 'with-fields.csv' })],
     });
   });

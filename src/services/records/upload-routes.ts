@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
+import { formLimitDetail } from '../../platform/http/multipart.js';
 import { HttpProblem, toProblem } from '../../platform/http/problem.js';
 import { ProblemSchema } from '../../platform/http/schemas.js';
 import type { FileStore } from './file-store.js';
@@ -28,21 +29,20 @@ const maxFiles = 20;
 const maxFields = 10;
 const maxFieldBytes = 1024;
 
-/** Named limits for the parser's own wording ("reach files limit"). */
-const overLimit: Record<string, string> = {
-  FST_FILES_LIMIT: `The form has more than ${maxFiles} files.`,
-  FST_FIELDS_LIMIT: `The form has more than ${maxFields} text fields; this route reads files only.`,
-  FST_PARTS_LIMIT: `The form has more than ${maxFiles + maxFields} parts.`,
-};
-
 type Accepted = { uploadId: string; fileName: string; status: string }[];
 
 /**
  * A form that fails part-way: the files before the fault are stored and queued already, so the
  * problem lists them (`uploads`), and a client that sends the rest again knows what it has.
  */
-function stoppedForm(error: FastifyError, request: FastifyRequest, accepted: Accepted): Error {
-  const limit = error.code === undefined ? undefined : overLimit[error.code];
+function stoppedForm(
+  error: FastifyError,
+  request: FastifyRequest,
+  accepted: Accepted,
+  maxCsvBytes: number,
+): Error {
+  const counts = { files: maxFiles, fields: maxFields, fieldBytes: maxFieldBytes, fileBytes: maxCsvBytes };
+  const limit = formLimitDetail(error, counts);
   if (accepted.length === 0 && limit === undefined) return error;
   const problem = toProblem(error, request);
   const detail = limit ?? problem.detail ?? problem.title;
@@ -126,7 +126,7 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
             accepted.push(await receivePart(id, part));
           }
         } catch (error) {
-          throw stoppedForm(error as FastifyError, request, accepted);
+          throw stoppedForm(error as FastifyError, request, accepted, maxCsvBytes);
         }
         if (accepted.length === 0) throw new HttpProblem(400, 'The form has no files.');
         return reply.code(202).send(accepted);

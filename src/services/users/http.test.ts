@@ -455,7 +455,24 @@ describe('POST /upload', () => {
       'a file over the limit',
       form({}, [{ field: 'file', filename: 'big.png', bytes: Buffer.concat([png, Buffer.alloc(5000)]) }]),
       413,
-      undefined,
+      'A file is larger than 4096 bytes.',
+    ],
+    [
+      'two files',
+      form({}, [
+        { field: 'file', filename: 'a.png', bytes: png },
+        { field: 'file', filename: 'b.png', bytes: png },
+      ]),
+      413,
+      'The form has more than 1 file(s).',
+    ],
+    [
+      'eleven text fields',
+      form(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])), [
+        { field: 'file', filename: 'a.png', bytes: png },
+      ]),
+      413,
+      'The form has more than 10 text field(s).',
     ],
     [
       'an unknown user',
@@ -469,7 +486,7 @@ describe('POST /upload', () => {
       404,
       'User not found',
     ],
-  ])('answers %s with %i', async (_case, body, status, error) => {
+  ])('answers %s with a 4xx naming it', async (_case, body, status, error) => {
     const before = (await objects('avatars/')).length;
     const response = await post('/upload', body);
     expect(response.statusCode).toBe(status);
