@@ -32,7 +32,10 @@ export const recoveryFailuresMetric = 'UploadRecoveryFailures';
 
 const apiKeyPattern = /^incoming\/([^/]+)\/([0-9a-f-]{36})\/([^/]+)$/;
 
-/** Where a file sits: `incoming/<tenant>/<uploadId>/<name>` from the API, `incoming/<tenant>/<anything>` dropped. */
+/**
+ * Where a file sits: `incoming/<tenant>/<uploadId>/<name>` from the API (`upload.csv`, or the client's
+ * file name in objects stored before it was left out), `incoming/<tenant>/<anything>` dropped.
+ */
 export function parseIncomingKey(
   key: string,
 ): { tenant: string; uploadId?: string; fileName: string } | undefined {
@@ -53,15 +56,18 @@ export function droppedUploadId(key: string, object: Pick<ObjectInfo, 'eTag' | '
   return uuidV7({ msecs: object.lastModified.getTime(), random });
 }
 
-export const incomingKey = (tenant: string, uploadId: string, fileName: string) =>
-  `incoming/${tenant}/${uploadId}/${fileName}`;
+/**
+ * An API upload's object: the client's file name stays in the uploads table, out of the key, since
+ * the bucket's access logs and S3 events carry keys in clear.
+ */
+export const incomingKey = (tenant: string, uploadId: string) => `incoming/${tenant}/${uploadId}/upload.csv`;
 
 /** A file name safe as the last segment of an S3 key and in a report. */
 export const safeFileName = (name: string) => name.replace(/[^\w.-]+/g, '_').slice(0, 200) || 'upload.csv';
 
 /**
  * What the API and the CLI do with a file: register it as `receiving`, stream it to
- * `incoming/<tenant>/<uploadId>/<name>` (whose S3 event starts ingestion), then mark it `queued`.
+ * `incoming/<tenant>/<uploadId>/upload.csv` (whose S3 event starts ingestion), then mark it `queued`.
  * If the stream breaks, the upload is failed at once rather than left for the grace period.
  */
 export async function receiveFile(
@@ -70,7 +76,7 @@ export async function receiveFile(
   body: Readable,
 ): Promise<void> {
   const fileName = safeFileName(upload.fileName);
-  const objectKey = incomingKey(upload.tenant, upload.uploadId, fileName);
+  const objectKey = incomingKey(upload.tenant, upload.uploadId);
   await uploads.register({ ...upload, fileName, objectKey }, 'receiving');
   try {
     await files.put(objectKey, body, 'text/csv');

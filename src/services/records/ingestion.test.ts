@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { multipartForm, recordsClient } from './records-test-client.js';
@@ -268,6 +268,25 @@ describe('tenant isolation', () => {
 });
 
 describe('privacy', () => {
+  it('keeps the client file name out of the object key, which S3 access logs and events carry', async () => {
+    const content = `${header}\nJ-1,Jane,Doe,2026-02-02 10:00,referral\n`;
+    const [sent] = await upload(acme, [{ name: 'Jane Doe referral.csv', content }]);
+    const uploadId = sent?.uploadId as string;
+    expect(await settled(acme, uploadId)).toMatchObject({
+      status: 'completed',
+      fileName: 'Jane_Doe_referral.csv',
+    });
+    expect((await records(acme, 'medical_record_number=J-1')).items).toEqual([
+      expect.objectContaining({ source_file: 'Jane_Doe_referral.csv' }),
+    ]);
+    const listed = await platform.aws.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'incoming/acme/' }),
+    );
+    const keys = (listed.Contents ?? []).map((object) => object.Key);
+    expect(keys).toContain(`incoming/acme/${uploadId}/upload.csv`);
+    expect(keys.filter((key) => key?.includes('Jane'))).toEqual([]);
+  });
+
   it('never writes names or notes to the logs', () => {
     const logs = platform.rawLogs();
     expect(logs).toContain('upload ingested');
