@@ -44,6 +44,18 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/** JavaScript's own error types: thrown by code (ours or a package's), never by an AWS service. */
+const codeErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError']);
+
+/**
+ * An error of the code, such as a TypeError, or the SDK refusing to marshal an item (a plain Error):
+ * the same input brings it back on every try. A service's refusal (AccessDenied, a missing table, a
+ * ValidationException after a faulty deploy) or missing credentials are named errors of the
+ * deployment instead, and the same input succeeds once the deployment is mended.
+ */
+export const isCodeError = (error: unknown) =>
+  error instanceof Error && codeErrors.has(error.name) && !('$metadata' in error);
+
 /** The kind of a fault, for statuses and logs: the error's name, never its text (which may quote data). */
 export const faultKind = (error: unknown) => (error instanceof Error ? error.name : 'Error').slice(0, 100);
 

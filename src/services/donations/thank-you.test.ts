@@ -143,12 +143,16 @@ describe('a ledger fault around a thank-you', () => {
   const releases = (input: { UpdateExpression?: string }) =>
     !!input.UpdateExpression?.includes('thankYouLastError');
   /** Makes the ledger's updates of `donor` that `picks` fail as DynamoDB would after the SDK's retries. */
-  const failUpdates = (donor: string, picks: (input: { UpdateExpression?: string }) => boolean) => {
+  const failUpdates = (
+    donor: string,
+    picks: (input: { UpdateExpression?: string }) => boolean,
+    fault: () => Error = internal,
+  ) => {
     const send = platform.aws.documents.send.bind(platform.aws.documents);
     return vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
       input: { Key?: { pk?: string }; UpdateExpression?: string };
     }) => {
-      if (command.input.Key?.pk === `DONOR#${donor}` && picks(command.input)) throw internal();
+      if (command.input.Key?.pk === `DONOR#${donor}` && picks(command.input)) throw fault();
       return send(command as never);
     }) as never);
   };
@@ -195,6 +199,28 @@ describe('a ledger fault around a thank-you', () => {
     expect(await status('cy')).toEqual({ status: 'pending' });
     await Promise.all([sweep(), sweep()]);
     expect(inboxFor('cy')).toHaveLength(1);
+  });
+
+  it('logs a claim stopped by an error of ours as such, not as a ledger fault, and the sweep sends it', async () => {
+    await donate('fay', 1);
+    // What the SDK throws when it cannot marshal an item: a plain TypeError, no AWS metadata.
+    const spy = failUpdates('fay', claims, () => new TypeError('Cannot read properties of undefined'));
+    try {
+      expect((await donate('fay', 2)).json()).toMatchObject({ donationCount: 2, thankYouSent: false });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errorLine('fay', 'thank-you not tried: an error of ours; the sweep will try again')).toMatchObject(
+      {
+        level: 'error',
+        fault: 'TypeError',
+      },
+    );
+    expect(
+      errorLine('fay', 'thank-you not tried: the ledger failed; the sweep will try again'),
+    ).toBeUndefined();
+    await sweep();
+    expect(inboxFor('fay')).toHaveLength(1);
   });
 
   it('never gives back a thank-you SNS took when its sent write fails, so no sweep sends it again', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { faultKind } from '../../platform/aws/transient-error.js';
+import { faultKind, isCodeError } from '../../platform/aws/transient-error.js';
 import { withDeadline } from '../../platform/deadline.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
@@ -43,9 +43,9 @@ export function thankYouSender({
 }: ThankYouDependencies) {
   /**
    * One try at a donor's thank-you. `requestLog`, when a request triggers it, puts its request id on
-   * the thank-you's lines. A fault of the ledger past the SDK's retries (the claim) is a failed try,
-   * not an error: the thank-you stays owed in the ledger for the sweep, so neither the
-   * donation that earned it nor the rest of a sweep fails for it.
+   * the thank-you's lines. A fault of the ledger past the SDK's retries (the claim), or of our code,
+   * is a failed try, not an error: the thank-you stays owed in the ledger for the sweep, so neither
+   * the donation that earned it nor the rest of a sweep fails for it.
    */
   async function send(
     donorId: string,
@@ -56,7 +56,9 @@ export function thankYouSender({
       return await claimAndPublish(donorId, trigger, requestLog);
     } catch (error) {
       const fields = { event: 'thank-you', donor: digest(donorId), trigger, fault: faultKind(error) };
-      requestLog.error(fields, 'thank-you not tried: the ledger failed; the sweep will try again');
+      // Only the claim is unguarded, but a bug of ours must not read as an outage of DynamoDB.
+      const cause = isCodeError(error) ? 'an error of ours' : 'the ledger failed';
+      requestLog.error(fields, `thank-you not tried: ${cause}; the sweep will try again`);
       return 'failed';
     }
   }

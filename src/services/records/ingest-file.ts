@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { faultKind, isTransient } from '../../platform/aws/transient-error.js';
+import { faultKind, isCodeError, isTransient } from '../../platform/aws/transient-error.js';
 import { emitMetric } from '../../platform/metrics.js';
 import { FileRejected, type ReadOutcome, readRecords } from './csv-reader.js';
 import type { FileStore } from './file-store.js';
@@ -73,18 +73,6 @@ export async function ingestFile(
     emitMetric(log, failedUploadsMetric, 1);
   }
 }
-
-/** JavaScript's own error types: thrown by code (ours or a package's), never by an AWS service. */
-const codeErrors = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError']);
-
-/**
- * An error of the code reading this file, such as a TypeError, or the SDK refusing to marshal a row
- * (a plain Error): the same file brings it back on every try. A service's refusal (AccessDenied, a
- * missing table, a ValidationException after a faulty deploy) or missing credentials are named
- * errors of the deployment instead, and the file succeeds once the deployment is mended.
- */
-const isCodeError = (error: unknown) =>
-  error instanceof Error && codeErrors.has(error.name) && !('$metadata' in error);
 
 /**
  * A try stopped by something other than the file. A passing fault, a lost lease or a fault of the
