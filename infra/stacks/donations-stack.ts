@@ -46,6 +46,7 @@ export class DonationsStack extends Stack {
       tableName: physicalName(stage, 'donations', 'ledger'),
       spec: donationsResources.tables.ledger,
       environment,
+      personalData: true,
     });
     const thankYou = new EncryptedTopic(this, 'ThankYou', {
       topicName: physicalName(stage, 'donations', 'thank-you'),

@@ -22,6 +22,7 @@ export class GreetingsStack extends Stack {
       tableName: physicalName(environment.stage, 'greetings', 'birthdays'),
       spec: greetingsResources.tables.birthdays,
       environment,
+      personalData: true,
     });
     const http = new HttpApiFunction(this, 'Http', {
       service: 'greetings',

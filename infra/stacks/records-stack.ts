@@ -15,22 +15,11 @@ import { failedUploadsMetric, faultedUploadsMetric } from '../../src/services/re
 import { recoveryFailuresMetric } from '../../src/services/records/ingester.js';
 import { recordsResources } from '../../src/services/records/resources.js';
 import { fiveMinutes, serviceMetric, thresholdAlarm } from '../constructs/alarms.js';
-import { CatalogTable } from '../constructs/catalog-table.js';
+import { CatalogTable, keyActions } from '../constructs/catalog-table.js';
 import { HttpApiFunction } from '../constructs/http-api-function.js';
 import { PrivateBucket } from '../constructs/private-bucket.js';
 import { ServiceFunction } from '../constructs/service-function.js';
 import type { Environment } from '../environments.js';
-
-/**
- * What a function may do with records' key, which encrypts its tables and its bucket. DescribeKey is
- * in both, as in CDK's own table grants and DynamoDB's documented key policy for customer managed
- * keys: it reads only the key's metadata, and a role without it is the one deploy-time difference
- * from those grants that no local engine could show.
- */
-const keyActions = {
-  read: ['kms:Decrypt', 'kms:DescribeKey'],
-  readWrite: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-};
 
 export interface RecordsStackProps extends StackProps {
   environment: Environment;

@@ -132,7 +132,7 @@ describe('EKS stack', () => {
     const policies = Object.entries(eks.findResources('AWS::IAM::Policy'));
     const [, policy] = policies.find(([logicalId]) => logicalId.startsWith('ClusterUsersPodsRole')) ?? [];
     const statements = policy?.Properties.PolicyDocument.Statement;
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
     expect(statements[0]).toMatchObject({
       Action: [
         'dynamodb:GetItem',
@@ -143,13 +143,18 @@ describe('EKS stack', () => {
       ],
     });
     expect(JSON.stringify(statements[0].Resource)).toContain('/index/allUsers');
+    // The table's own key: its use, for reads and writes, on that key alone.
     expect(statements[1]).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    });
+    expect(JSON.stringify(statements[1].Resource)).toMatch(/UsersKey[0-9A-F]+Arn/);
+    expect(statements[2]).toMatchObject({
       Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
       Resource: {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::skiff-dev-users-avatars/avatars/*']],
       },
     });
-    expect(statements[2]).toMatchObject({
+    expect(statements[3]).toMatchObject({
       Action: 's3:ListBucket',
       Condition: { StringLike: { 's3:prefix': ['avatars/*'] } },
     });

@@ -25,6 +25,7 @@ export class UsersStack extends Stack {
       tableName: physicalName(environment.stage, 'users', 'users'),
       spec: usersResources.tables.users,
       environment,
+      personalData: true,
     });
     this.avatarsBucketName = physicalName(environment.stage, 'users', 'avatars');
     this.avatars = new PrivateBucket(this, 'Avatars', {
