@@ -5,6 +5,8 @@ import {
   FlowLogTrafficType,
   InstanceType,
   IpAddresses,
+  LaunchTemplate,
+  LaunchTemplateHttpTokens,
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
@@ -15,6 +17,8 @@ import {
   ClusterLoggingTypes,
   EndpointAccess,
   KubernetesVersion,
+  type Nodegroup,
+  NodegroupAmiType,
 } from 'aws-cdk-lib/aws-eks';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -86,9 +90,9 @@ export class EksStack extends Stack {
         ClusterLoggingTypes.CONTROLLER_MANAGER,
         ClusterLoggingTypes.SCHEDULER,
       ],
-      defaultCapacity: 2,
-      defaultCapacityInstance: new InstanceType('t4g.medium'),
+      defaultCapacity: 0,
     });
+    const nodes = this.addNodes(cluster);
 
     const images = new Repository(this, 'Images', {
       repositoryName: `skiff-${environment.stage}`,
@@ -96,7 +100,7 @@ export class EksStack extends Stack {
       imageTagMutability: TagMutability.IMMUTABLE,
       removalPolicy: environment.removalPolicy,
     });
-    images.grantPull(cluster.defaultNodegroup?.role ?? cluster.role);
+    images.grantPull(nodes.role);
 
     const ns = cluster.addManifest('Namespace', {
       apiVersion: 'v1',
@@ -127,7 +131,32 @@ export class EksStack extends Stack {
     new CfnOutput(this, 'ImageRepository', { value: images.repositoryUri });
     new CfnOutput(this, 'PodRoleArn', { value: serviceAccount.role.roleArn });
     this.acknowledge(users, serviceAccount.role, props.environment);
-    this.acknowledgeClusterWildcards(cluster);
+    this.acknowledgeClusterWildcards(cluster, nodes);
+  }
+
+  /**
+   * Two Graviton nodes on Amazon Linux 2023: EKS publishes no Amazon Linux 2 image for Kubernetes
+   * 1.33, and the AMI type CDK picks by default is AL2's. The launch template requires IMDSv2 with a
+   * hop limit of 1, so a pod (one hop further than the node) cannot reach the instance metadata and
+   * take the node role's credentials around its own IRSA role. Pods get their region from the chart.
+   */
+  private addNodes(cluster: Cluster): Nodegroup {
+    const template = new LaunchTemplate(this, 'NodeLaunchTemplate', {
+      httpTokens: LaunchTemplateHttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      httpEndpoint: true,
+    });
+    return cluster.addNodegroupCapacity('Nodes', {
+      amiType: NodegroupAmiType.AL2023_ARM_64_STANDARD,
+      instanceTypes: [new InstanceType('t4g.medium')],
+      minSize: 2,
+      desiredSize: 2,
+      maxSize: 2,
+      launchTemplateSpec: {
+        id: template.launchTemplateId as string,
+        version: template.latestVersionNumber,
+      },
+    });
   }
 
   /** cdk-nag findings on the CDK's own EKS machinery, and the one wildcard that is ours, with reasons. */
@@ -135,10 +164,9 @@ export class EksStack extends Stack {
    * `Resource::*` only where the CDK's EKS machinery needs it: the cluster creation role and the node
    * group role (ec2 and ecr calls that take no resource), not anywhere else in the stack.
    */
-  private acknowledgeClusterWildcards(cluster: Cluster): void {
+  private acknowledgeClusterWildcards(cluster: Cluster, nodes: Nodegroup): void {
     const creationRole = cluster.node.findChild('Resource').node.findChild('CreationRole');
-    const nodeRole = cluster.defaultNodegroup?.role;
-    for (const role of [creationRole, nodeRole].filter((r) => r !== undefined)) {
+    for (const role of [creationRole, nodes.role]) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -114,6 +114,23 @@ describe('EKS stack', () => {
     });
   });
 
+  it("runs its nodes on Amazon Linux 2023, IMDSv2 only, with the metadata out of the pods' reach", () => {
+    eks.resourceCountIs('AWS::EKS::Nodegroup', 1);
+    const [templateId] = Object.keys(eks.findResources('AWS::EC2::LaunchTemplate'));
+    eks.hasResourceProperties('AWS::EKS::Nodegroup', {
+      // EKS publishes no Amazon Linux 2 image for 1.33: an AL2 AMI type fails on create.
+      AmiType: 'AL2023_ARM_64_STANDARD',
+      InstanceTypes: ['t4g.medium'],
+      ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 2 },
+      LaunchTemplate: { Id: { Ref: templateId } },
+    });
+    eks.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+      }),
+    });
+  });
+
   it('gives the users pods a role of their own, trusted only for the skiff-users service account', () => {
     const roles = eks.findResources('AWS::IAM::Role', {
       Properties: {
