@@ -159,6 +159,9 @@ export function localWorkflowRunner(options: LocalRunnerOptions): WorkflowRunner
     async list(limit, cursor) {
       return history.page(limit, cursor);
     },
+    async running(limit) {
+      return history.running(limit);
+    },
     async close() {
       for (const abort of aborts) abort();
       await Promise.allSettled([...inFlight]);

@@ -24,6 +24,15 @@ export class RunHistory {
     return this.#runs.get(runId);
   }
 
+  /** The ids of runs still going, newest first. */
+  running(limit: number): string[] {
+    const going = [...this.#runs.values()].filter((run) => run.status === 'RUNNING');
+    return going
+      .reverse()
+      .slice(0, limit)
+      .map((run) => run.runId);
+  }
+
   /** Newest first (runs are kept in start order); the cursor is the last run id of the page before. */
   page(limit: number, cursor?: string): RunPage {
     const newestFirst = [...this.#runs.values()].reverse();

@@ -91,6 +91,18 @@ describe('sfnWorkflowRunner', () => {
     });
   });
 
+  it('finds the runs still going with one ListExecutions filtered to RUNNING, describing none', async () => {
+    const { client, sent } = fakeSfn(() => ({ executions: [{ name: 'run-3' }] }));
+    expect(await sfnWorkflowRunner(client, machine).running(1)).toEqual(['run-3']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeInstanceOf(ListExecutionsCommand);
+    expect((sent[0] as ListExecutionsCommand).input).toEqual({
+      stateMachineArn: machine,
+      statusFilter: 'RUNNING',
+      maxResults: 1,
+    });
+  });
+
   it('answers a token Step Functions refuses as the caller’s error (400)', async () => {
     const { client } = fakeSfn(() => {
       throw new InvalidToken({ message: 'bad token', $metadata: {} });

@@ -62,6 +62,12 @@ export function sfnWorkflowRunner(sfn: SFNClient, stateMachineArn: string): Work
         throw error;
       }
     },
+    async running(limit) {
+      const page = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: limit }),
+      );
+      return (page.executions ?? []).map((execution) => String(execution.name));
+    },
     async close() {},
   };
 }

@@ -34,6 +34,8 @@ export interface WorkflowRunner {
   describe(runId: string): Promise<RunDescription | undefined>;
   /** Recent runs, newest first; `cursor` is a `next` an earlier page answered. */
   list(limit: number, cursor?: string): Promise<RunPage>;
+  /** The ids of runs still going, newest first, at most `limit`. */
+  running(limit: number): Promise<string[]>;
   /** Stops what this process runs (local runs); nothing to do for Step Functions. */
   close(): Promise<void>;
 }

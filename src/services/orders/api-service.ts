@@ -28,6 +28,7 @@ export function cloudRunner({ aws, config }: Context): WorkflowRunner {
     start: (input) => get().start(input),
     describe: (runId) => get().describe(runId),
     list: (limit, cursor) => get().list(limit, cursor),
+    running: (limit) => get().running(limit),
     close: async () => {},
   };
 }

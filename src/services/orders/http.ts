@@ -219,11 +219,29 @@ export function ordersRoutes({
       {
         schema: {
           tags,
-          summary: 'Start a run of the auction results pipeline',
-          response: { 202: Type.Object({ runId: Type.String() }) },
+          summary: 'Start a run of the auction results pipeline, unless one is still going',
+          response: {
+            202: Type.Object({ runId: Type.String() }),
+            409: {
+              ...ProblemSchema,
+              description: 'A run is still going: `runId` names it. Scheduled runs start whatever this says.',
+            },
+          },
         },
       },
       async (request, reply) => {
+        // Runs that overlap are safe (each order is claimed by one), but a second one started by
+        // hand while one is going only competes with it for the same orders.
+        const [going] = await runner.running(1);
+        if (going !== undefined) {
+          throw new HttpProblem(
+            409,
+            'A pipeline run is still going: follow it at `runId`, and start another once it ends.',
+            {
+              runId: going,
+            },
+          );
+        }
         const input: PipelineInput = { attempt: 0, maxAttempts };
         const { runId } = await runner.start(input);
         request.log.info({ event: 'pipeline.started', runId }, 'pipeline run started');

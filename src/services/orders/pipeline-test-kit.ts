@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../../local/test-platform.js';
+import { scheduledRunTask } from './api-service.js';
 import { maxOrdersPerRequest, type OrderInput, resultKey } from './domain.js';
 
 /** Test helpers for the pipeline suites: one platform with the orders service, driven through its API. */
@@ -10,6 +11,8 @@ export interface PipelineHarness {
   platform: TestPlatform;
   post(orders: OrderInput[]): Promise<void>;
   start(): Promise<string>;
+  /** Starts a run as the schedule does, which the API's one-run-at-a-time rule does not hold back. */
+  startScheduled(): Promise<string>;
   finished(runId: string): Promise<Record<string, unknown>>;
   runToEnd(): Promise<Record<string, unknown>>;
   resultKeys(): Promise<string[]>;
@@ -40,8 +43,20 @@ export async function pipelineHarness(
     expect(started.statusCode).toBe(202);
     return started.json().runId as string;
   };
+  const scheduledIds = () =>
+    platform
+      .logs()
+      .filter((line) => line.event === 'pipeline.scheduled')
+      .map((line) => String(line.runId));
   return {
     platform,
+    async startScheduled() {
+      const before = new Set(scheduledIds());
+      await platform.runTask('orders', scheduledRunTask);
+      const runId = scheduledIds().find((id) => !before.has(id));
+      if (runId === undefined) throw new Error('the scheduled task started no run');
+      return runId;
+    },
     async post(orders) {
       // Within the body limit: the longest orders take about 4.5 KB each.
       for (let i = 0; i < orders.length; i += maxOrdersPerRequest / 10) {

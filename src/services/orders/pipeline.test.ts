@@ -178,6 +178,23 @@ describe('pipeline runs API', () => {
     expect((await list('?limit=101')).statusCode).toBe(400);
   });
 
+  it('refuses to start a run by hand while one is going, naming it, and starts one once it has ended', async () => {
+    await start({
+      SKIFF_AUCTION_READY_PROBABILITY: '0',
+      SKIFF_ORDERS_PIPELINE_MAX_ATTEMPTS: '10',
+      SKIFF_ORDERS_PIPELINE_WAIT_MS: '20',
+    });
+    const first = await harness.start();
+    const refused = await harness.platform.app.inject({ method: 'POST', url: '/orders/pipeline/runs' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json()).toMatchObject({ status: 409, runId: first });
+    const page = await harness.platform.app.inject({ url: '/orders/pipeline/runs' });
+    expect(page.json().runs.map((run: { runId: string }) => run.runId)).toEqual([first]);
+    await harness.finished(first);
+    expect(await harness.start()).not.toBe(first);
+  });
+
   it('answers 404 for an unknown run and 400 for a malformed run id', async () => {
     await start({});
     const unknown = '/orders/pipeline/runs/0b7e2f2c-4a5b-4c3d-8e9f-0a1b2c3d4e5f';
