@@ -236,7 +236,7 @@ export function ordersRoutes({
         if (going !== undefined) {
           throw new HttpProblem(
             409,
-            'A pipeline run is still going: follow it at `runId`, and start another once it ends.',
+            `Pipeline run ${going} is still going: start another once it has ended.`,
             {
               runId: going,
             },

@@ -188,7 +188,11 @@ describe('pipeline runs API', () => {
     const refused = await harness.platform.app.inject({ method: 'POST', url: '/orders/pipeline/runs' });
     expect(refused.statusCode).toBe(409);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(refused.json()).toMatchObject({ status: 409, runId: first });
+    expect(refused.json()).toMatchObject({
+      status: 409,
+      runId: first,
+      detail: `Pipeline run ${first} is still going: start another once it has ended.`,
+    });
     const page = await harness.platform.app.inject({ url: '/orders/pipeline/runs' });
     expect(page.json().runs.map((run: { runId: string }) => run.runId)).toEqual([first]);
     await harness.finished(first);

@@ -2,6 +2,7 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { multipartForm, recordsClient } from './records-test-client.js';
+import { dynamoUploadStore } from './upload-store.js';
 
 /** Ingestion end to end: HTTP uploads and direct drops, through the embedded S3's events. */
 let platform: TestPlatform;
@@ -268,6 +269,23 @@ describe('tenant isolation', () => {
 });
 
 describe('privacy', () => {
+  it('still ingests an upload stored before, under the key that held the client file name', async () => {
+    const uploads = dynamoUploadStore(platform.aws.documents, 'skiff-local-records-uploads');
+    const uploadId = '01a1ff0a-0000-7000-8000-0000000000a1';
+    const objectKey = `incoming/acme/${uploadId}/visits.csv`;
+    const receivedAt = new Date().toISOString();
+    await uploads.register(
+      { uploadId, tenant: 'acme', fileName: 'visits.csv', objectKey, receivedAt },
+      'receiving',
+    );
+    const Body = `${header}\nK-1,Old,Key,2026-02-03 10:00,kept\n`;
+    await platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body }));
+    expect(await settled(acme, uploadId)).toMatchObject({ status: 'completed', fileName: 'visits.csv' });
+    expect((await records(acme, 'medical_record_number=K-1')).items).toEqual([
+      expect.objectContaining({ source_file: 'visits.csv' }),
+    ]);
+  });
+
   it('keeps the client file name out of the object key, which S3 access logs and events carry', async () => {
     const content = `${header}\nJ-1,Jane,Doe,2026-02-02 10:00,referral\n`;
     const [sent] = await upload(acme, [{ name: 'Jane Doe referral.csv', content }]);
