@@ -115,13 +115,26 @@ describe('POST /user', () => {
     ['a bad e-mail', { name: 'Cy', email: 'not-an-email' }, 'body.email', 'must match format "email"'],
     ['a name too long', { name: 'x'.repeat(101), email: 'cy@example.org' }, 'body.name', nameRule],
     ['a name that is not text', { name: 123, email: 'cy@example.org' }, 'body.name', nameRule],
+    // An object whose toString is not a function: String() of it throws, which was a 500.
+    [
+      'a name no string conversion takes',
+      { name: { toString: 0 }, email: 'cy@example.org' },
+      'body.name',
+      nameRule,
+    ],
+    [
+      'an e-mail that is an object',
+      { name: 'Cy', email: { valueOf: 0, toString: 0 } },
+      'body.email',
+      'must be string',
+    ],
     [
       'an unknown field',
       { name: 'Cy', email: 'cy@example.org', admin: true },
       'body.admin',
       'is not allowed',
     ],
-  ])('answers %s with a 400 naming %s', async (_case, body, field, message) => {
+  ])('answers %s with a 400 naming the field', async (_case, body, field, message) => {
     const response = await createJson(body);
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toContainEqual({ field, message });

@@ -42,10 +42,10 @@ export function checkUserInput(input: unknown): { name: string; email: string } 
     throw badRequest('Invalid data', 'The body must be a JSON object or a form with name and email.');
   }
   const fields = input as Record<string, unknown>;
-  // Blank is missing: a name of spaces is no name.
-  const missing = required.find(
-    (field) => fields[field] === undefined || String(fields[field]).trim() === '',
-  );
+  // Blank is missing: a name of spaces is no name. A value that is not text is the schema's to refuse
+  // (String() of `{"toString":0}` throws).
+  const blank = (value: unknown) => value === undefined || (typeof value === 'string' && value.trim() === '');
+  const missing = required.find((field) => blank(fields[field]));
   if (missing) throw badRequest(`Missing required data: ${missing}`, `body.${missing} is required`);
   if (validate(fields)) return fields as { name: string; email: string };
   const errors = (validate.errors ?? []).map((issue) => {
