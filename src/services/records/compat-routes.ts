@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
 import { validationProblem } from '../../platform/http/problem.js';
-import { nextDay, resolveDateTime } from './local-time.js';
+import { dateOnly, dayBounds, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
 import type { RecordQuery, RecordStore } from './record-store.js';
 import type { Tenant } from './tenant-store.js';
@@ -12,12 +12,7 @@ const maxItems = 1000;
 
 /** `date_time` matches a visit at that instant, or any visit on that local day when only a date is given. */
 function timeQuery(value: string, zone: string): RecordQuery | undefined {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const start = resolveDateTime(`${value} 00:00`, zone);
-    const end = resolveDateTime(`${nextDay(value)} 00:00`, zone);
-    if (!start || !end) return undefined;
-    return { from: start.utc, to: new Date(Date.parse(end.utc) - 1).toISOString() };
-  }
+  if (dateOnly.test(value)) return dayBounds(value, zone);
   const instant = resolveDateTime(value, zone);
   return instant && { from: instant.utc, to: instant.utc };
 }

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { OrNull } from '../../platform/http/schemas.js';
 import { registerCompatRoutes } from './compat-routes.js';
-import { nextDay, resolveDateTime } from './local-time.js';
+import { dateOnly, dayBounds, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
 import type { RecordPage, RecordQuery, RecordStore } from './record-store.js';
 import { tenantScope, UploadParams } from './tenant-routes.js';
@@ -136,21 +136,21 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
       cursor: Type.Optional(Type.String({ maxLength: 2000 })),
     });
     /**
-     * A bound in the tenant's zone. A date alone covers its whole day: `from` is its first minute,
-     * `to` the next day's midnight (the bound is `<=`, and a stored key goes on past its instant, so
-     * a visit at that midnight itself stays out). From and to the same date is that day.
+     * A bound in the tenant's zone, inclusive. A date alone covers its whole day: `from` is its first
+     * millisecond, `to` its last, so a visit at the next day's midnight stays out. From and to the
+     * same date is that day.
      */
     const instant = (request: FastifyRequest, field: 'from' | 'to', value: string | undefined) => {
       if (value === undefined) return undefined;
-      const resolved = resolveDateTime(
-        value.length === 10 ? `${field === 'to' ? nextDay(value) : value} 00:00` : value,
-        tenant(request).timeZone,
-      );
+      const zone = tenant(request).timeZone;
+      const resolved = dateOnly.test(value)
+        ? dayBounds(value, zone)?.[field]
+        : resolveDateTime(value, zone)?.utc;
       if (!resolved)
         throw validationProblem([
           { field: `querystring.${field}`, message: 'is not a date or date and time' },
         ]);
-      return resolved.utc;
+      return resolved;
     };
 
     app.get(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDateTime } from './local-time.js';
+import { dayBounds, resolveDateTime } from './local-time.js';
 
 describe('resolveDateTime', () => {
   it('takes an offset as exact', () => {
@@ -50,7 +50,36 @@ describe('resolveDateTime', () => {
     'yesterday',
     '',
     '2026-01-01 10:61',
+    '0001-02-29 10:00',
   ])('refuses %j', (text) => {
     expect(resolveDateTime(text, 'Europe/London')).toBeUndefined();
+  });
+
+  it('reads years 0 to 99 as written, not as 1900 to 1999', () => {
+    expect(resolveDateTime('0050-06-01 10:00Z', 'UTC')?.utc).toBe('0050-06-01T10:00:00.000Z');
+    expect(resolveDateTime('0004-02-29 10:00Z', 'UTC')?.utc).toBe('0004-02-29T10:00:00.000Z');
+  });
+});
+
+describe('dayBounds', () => {
+  it("is a local day's first and last millisecond, so the next midnight stays out", () => {
+    expect(dayBounds('2026-07-09', 'Europe/London')).toEqual({
+      from: '2026-07-08T23:00:00.000Z',
+      to: '2026-07-09T22:59:59.999Z',
+    });
+    // 23 hours on the day the clocks go forward.
+    expect(dayBounds('2026/03/29', 'Europe/London')).toEqual({
+      from: '2026-03-29T00:00:00.000Z',
+      to: '2026-03-29T22:59:59.999Z',
+    });
+  });
+
+  it('takes the placeholder dates for "no start" and "no end"', () => {
+    expect(dayBounds('0001-01-01', 'UTC')?.from).toBe('0001-01-01T00:00:00.000Z');
+    expect(dayBounds('9999-12-31', 'America/Los_Angeles')?.to).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it.each(['2026-02-30', '2026-13-01', 'July 9'])('refuses %j', (text) => {
+    expect(dayBounds(text, 'UTC')).toBeUndefined();
   });
 });

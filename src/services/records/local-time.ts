@@ -41,16 +41,11 @@ export function resolveDateTime(text: string, zone: string): ResolvedTime | unde
     string?,
     string?,
   ];
-  const wall = Date.UTC(
-    +year,
-    +month - 1,
-    +day,
-    +hour,
-    +minute,
-    +second,
-    Math.floor(Number(`0.${fraction}`) * 1000),
-  );
-  const check = new Date(wall);
+  // Not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
+  const check = new Date(0);
+  check.setUTCFullYear(+year, +month - 1, +day);
+  check.setUTCHours(+hour, +minute, +second, Math.floor(Number(`0.${fraction}`) * 1000));
+  const wall = check.getTime();
   const real =
     check.getUTCFullYear() === +year &&
     check.getUTCMonth() === +month - 1 &&
@@ -85,8 +80,29 @@ function resolveWallTime(wall: number, offsetAt: (instant: number) => number): R
   return { utc: new Date(wall - before * 60_000).toISOString(), resolution: 'dst-gap-shifted' };
 }
 
+/** A date alone, as queries take it. */
+export const dateOnly = /^\d{4}[-/]\d{2}[-/]\d{2}$/;
+
+/** The last instant an ISO string sorts right for: a later one is written `+010000-…`. */
+const lastIsoInstant = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The first and last millisecond of a local calendar day in `zone`, as inclusive bounds: the next
+ * day's midnight stays out. Undefined when `text` is not a real `YYYY-MM-DD` (or `YYYY/MM/DD`).
+ * 9999-12-31 has no next day to read, and ends at the last instant an ISO string holds, so
+ * `to=9999-12-31` works as "no end".
+ */
+export function dayBounds(text: string, zone: string): { from: string; to: string } | undefined {
+  const date = text.replaceAll('/', '-');
+  const start = resolveDateTime(`${date} 00:00`, zone);
+  if (!start) return undefined;
+  const next = resolveDateTime(`${nextDay(date)} 00:00`, zone);
+  const end = next ? new Date(Date.parse(next.utc) - 1).toISOString() : lastIsoInstant;
+  return { from: start.utc, to: end };
+}
+
 /** The calendar day after `YYYY-MM-DD` (any other text is returned as is, for the parser to refuse). */
-export function nextDay(date: string): string {
+function nextDay(date: string): string {
   const day = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(day.getTime())) return date;
   day.setUTCDate(day.getUTCDate() + 1);

@@ -58,7 +58,7 @@ beforeAll(async () => {
     env: {
       SERVICES: 'records',
       SKIFF_LOCAL_TENANTS:
-        'acme:Europe/London:acme-key-123,globex:America/New_York:globex-key-456,initech:Europe/London:initech-key-789',
+        'acme:Europe/London:acme-key-123,globex:America/New_York:globex-key-456,initech:Europe/London:initech-key-789,umbrella:America/Los_Angeles:umbrella-key-000',
     },
   });
   await ingest(csv, acme);
@@ -146,6 +146,25 @@ describe('GET /records', () => {
     expect(numbers(through.items)).toEqual(['Q-1 2026-07-03 09:00', 'Q-1 2026-07-05 09:00']);
     const all = (await get('/records?from=2026-07-04 00:00&to=2026-07-05 00:00')).json().items;
     expect(numbers(all)).toEqual(['Q-3 2026-07-04 23:30']);
+  });
+
+  it("leaves a visit at the next day's midnight out of a day, and takes open-ended placeholder dates", async () => {
+    const umbrella = { 'x-api-key': 'umbrella-key-000' };
+    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
+    const visits = ['2026-07-09 23:59', '2026-07-10 00:00', '2026-07-10 09:00'];
+    await ingest([header, ...visits.map((at) => `M-1,Mid,Night,${at},n`)].join('\n'), umbrella);
+    const on = async (query: string) =>
+      numbers((await get(`/records?medical_record_number=M-1&${query}`, umbrella)).json().items);
+    expect(await on('from=2026-07-09&to=2026-07-09')).toEqual(['M-1 2026-07-09 23:59']);
+    expect(await on('to=2026-07-09')).toEqual(['M-1 2026-07-09 23:59']);
+    expect(await on('from=2026/07/10&to=2026/07/10')).toEqual([
+      'M-1 2026-07-10 00:00',
+      'M-1 2026-07-10 09:00',
+    ]);
+    // The bounds clients send for "no start" and "no end", in a zone west of UTC.
+    expect(await on('from=0001-01-01&to=9999-12-31')).toHaveLength(3);
+    const items = await get('/items/', { ...umbrella, key: 'date_time', value: '2026-07-09' });
+    expect(items.json().map((r: { date_time: string }) => r.date_time)).toEqual(['2026-07-09 23:59']);
   });
 
   it('pages with a cursor', async () => {
