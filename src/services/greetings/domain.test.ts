@@ -16,10 +16,36 @@ const day = (text: string) => {
 const at = (iso: string) => new Date(iso);
 
 describe('usernames', () => {
-  it.each(['alice', 'Bob', 'José', 'Zoë', 'Иван', 'a'.repeat(64)])('accepts %s', (name) => {
+  it.each([
+    'alice',
+    'Bob',
+    'José',
+    'Zoë',
+    'Иван',
+    'a'.repeat(64),
+    // Letters with the marks written on them: Devanagari and Thai vowel signs, Arabic harakat.
+    'राम',
+    'สมชาย',
+    'สุดา',
+    'مُحَمَّد',
+    // A letter and an accent NFC has no single letter for.
+    'Ka\u0331ren',
+  ])('accepts %s', (name) => {
     expect(isValidUsername(name)).toBe(true);
   });
-  it.each(['', 'al1ce', 'alice_b', 'alice b', 'alice!', 'a'.repeat(65), '../etc'])('refuses %j', (name) => {
+  it.each([
+    '',
+    'al1ce',
+    'alice_b',
+    'alice b',
+    'alice!',
+    'a'.repeat(65),
+    '../etc',
+    // A mark with no letter before it, and one letter under more marks than the name may hold.
+    '\u0301alice',
+    `a${'\u0301'.repeat(128)}`,
+    'alice\u200d',
+  ])('refuses %j', (name) => {
     expect(isValidUsername(name)).toBe(false);
   });
 });

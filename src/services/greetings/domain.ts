@@ -12,8 +12,12 @@ export interface CalendarDate {
   day: number; // 1-31
 }
 
-/** Letters only, in any script; at most 64 of them. */
-export const usernamePattern = '^\\p{L}{1,64}$';
+/**
+ * Letters only, in any script: 1 to 64 letters, each with the combining marks written on it (the
+ * vowel signs of Devanagari or Thai, Arabic's harakat, an accent NFC has no single letter for), at
+ * most 128 characters in all. A mark on its own, with no letter before it, is refused.
+ */
+export const usernamePattern = '^(?=.{1,128}$)(?:\\p{L}\\p{M}*){1,64}$';
 const username = new RegExp(usernamePattern, 'u');
 
 export function isValidUsername(name: string): boolean {

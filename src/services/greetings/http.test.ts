@@ -92,6 +92,14 @@ describe('GET /hello/{username}', () => {
     expect((await get('zoë')).statusCode).toBe(404);
   });
 
+  it('greets a name whose letters carry vowel signs (Devanagari), as written', async () => {
+    const name = 'राम';
+    expect((await put(encodeURIComponent(name), { dateOfBirth: '1999-11-23' })).statusCode).toBe(204);
+    expect((await get(encodeURIComponent(name))).json()).toEqual({
+      message: `Hello, ${name}! Your birthday is in 2 day(s)`,
+    });
+  });
+
   it('takes the decomposed spelling (e + U+0308) as the same user, stored composed (ADR 0004)', async () => {
     const decomposed = encodeURIComponent('Noe\u0308l');
     expect((await put(decomposed, { dateOfBirth: '1999-11-23' })).statusCode).toBe(204);

@@ -15,8 +15,8 @@ import type { BirthdayStore } from './store.js';
 const Params = Type.Object({
   username: Type.String({
     pattern: usernamePattern,
-    'x-message': 'must contain only letters (1 to 64)',
-    description: 'Letters only',
+    'x-message': 'must contain only letters (1 to 64, with their combining marks)',
+    description: 'Letters only, in any script, with their combining marks',
     examples: ['alice'],
   }),
 });
