@@ -37,8 +37,10 @@ describe('the longest accepted id of every resource', () => {
     expect(tooLong.statusCode).toBe(400);
   });
 
-  it('a greeting: 64 letters of four UTF-8 bytes', async () => {
-    const name = '𝒜'.repeat(64);
+  it('a greeting: 64 letters of four UTF-8 bytes, each with a four-byte combining mark', async () => {
+    const name = '𝒜\u{1D165}'.repeat(64);
+    expect(name.normalize('NFC')).toBe(name);
+    expect(encodeURIComponent(name).length).toBeLessThanOrEqual(maxParamLength);
     const saved = await platform.app.inject({
       method: 'PUT',
       url: `/hello/${encodeURIComponent(name)}`,
