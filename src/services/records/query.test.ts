@@ -148,6 +148,19 @@ describe('GET /records', () => {
     expect(numbers(all)).toEqual(['Q-3 2026-07-04 23:30']);
   });
 
+  it('finds a name whichever way its accents are encoded, composed or decomposed', async () => {
+    const umbrella = { 'x-api-key': 'umbrella-key-000' };
+    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
+    await ingest([header, 'U-1,Jo\u0308rg,Mu\u0308ller,2026-07-01 10:00,n'].join('\n'), umbrella);
+    for (const spelling of ['M\u00fcller', 'Mu\u0308ller', 'M\u00dcLLER']) {
+      const found = await get(`/records?last_name=${encodeURIComponent(spelling)}`, umbrella);
+      expect(numbers(found.json().items)).toEqual(['U-1 2026-07-01 10:00']);
+    }
+    const first = await get(`/records?first_name=${encodeURIComponent('J\u00f6rg')}`, umbrella);
+    // The record keeps its name as the file wrote it.
+    expect(first.json().items).toEqual([expect.objectContaining({ last_name: 'Mu\u0308ller' })]);
+  });
+
   it("leaves a visit at the next day's midnight out of a day, and takes open-ended placeholder dates", async () => {
     const umbrella = { 'x-api-key': 'umbrella-key-000' };
     const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';

@@ -58,7 +58,11 @@ export interface SourceFile {
 const writeConcurrency = 8;
 
 const pk = (tenant: string, mrn: string) => `T#${tenant}#MRN#${mrn}`;
-const nameKey = (tenant: string, name: string) => `T#${tenant}#${name.toLowerCase()}`;
+/**
+ * A name as searched: one spelling (NFC) for composed and decomposed forms, as files from different
+ * systems write `Müller` either way, and case-insensitive.
+ */
+const nameKey = (tenant: string, name: string) => `T#${tenant}#${name.normalize('NFC').toLowerCase()}`;
 const internal = ['pk', 'sk', 'lastNameKey', 'firstNameKey', 'tenantKey', 'tenant', 'received_at'];
 
 /** Flat, as the front end shows it: the file's extra columns beside the known fields. */
