@@ -11,6 +11,7 @@ import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
 import { type BackgroundTask, type RunningTasks, startBackgroundTasks } from '../background.js';
 import { type ResolvedResources, resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
+import { registerStrictJsonParser } from './body-text.js';
 import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
 import { frameworkErrorProblem, registerProblemHandlers } from './problem.js';
@@ -158,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Every route speaks JSON; text bodies get 415 rather than a confusing schema error.
   app.removeContentTypeParser('text/plain');
+  registerStrictJsonParser(app);
   app.addHook('onRequest', echoRequestId);
   app.addHook('onRequestAbort', logAbortedRequest);
   closeKeptAliveConnectionsOnShutdown(app);

@@ -80,10 +80,18 @@ const filePart = (field: string) =>
   `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`;
 
 /** Bodies for routes that take one; each is broken in one way. */
-const bodies: [string, { 'content-type'?: string; body: string }][] = [
+const bodies: [string, { 'content-type'?: string; body: string | Buffer }][] = [
   ['malformed JSON', { 'content-type': 'application/json', body: '{"name": "x", ' }],
   ['JSON with trailing commas', { 'content-type': 'application/json', body: '[{"a": 1,},]' }],
   ['a JSON string', { 'content-type': 'application/json', body: '"just a string"' }],
+  [
+    'JSON whose bytes are not UTF-8 (Latin-1)',
+    { 'content-type': 'application/json', body: Buffer.from('[{"name":"Jos\xe9"}]', 'latin1') },
+  ],
+  [
+    'JSON in a charset other than UTF-8',
+    { 'content-type': 'application/json; charset=utf-16le', body: '[]' },
+  ],
   ['XML', { 'content-type': 'application/xml', body: '<a/>' }],
   ['plain text', { 'content-type': 'text/plain', body: 'hello' }],
   ['no content type', { body: 'hello' }],

@@ -53,7 +53,7 @@ function form(
 const createJson = (body: unknown) =>
   platform.app.inject({ method: 'POST', url: '/user', payload: body as object });
 /** A body of the given content type, as any HTTP client may send it. */
-const sendAs = (url: string, type: string, payload: string) =>
+const sendAs = (url: string, type: string, payload: string | Buffer) =>
   platform.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
 const post = (url: string, body: ReturnType<typeof form>) =>
   platform.app.inject({ method: 'POST', url, payload: body.payload, headers: body.headers });
@@ -203,12 +203,11 @@ describe('POST /user', () => {
     );
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Ana María', email: 'ana@example.org' });
-    expect(
-      (await sendAs('/user', 'application/x-www-form-urlencoded', 'name=Ana&email=%zz')).json(),
-    ).toMatchObject({
-      status: 400,
-      error: expect.stringMatching(/^Invalid data: body.email/),
-    });
+    const escapes = 'The form has an escape that is not UTF-8 or not complete (a % must start %XX).';
+    for (const body of ['name=Ana&email=%zz', 'name=Jos%E9&email=jose%40example.org']) {
+      const answer = await sendAs('/user', 'application/x-www-form-urlencoded', body);
+      expect(answer.json()).toMatchObject({ status: 400, detail: escapes, error: escapes });
+    }
     const refused = await sendAs('/user', 'text/plain', 'name=Ana');
     expect(refused.statusCode).toBe(415);
     expect(refused.json().detail).toBe(
@@ -218,6 +217,38 @@ describe('POST /user', () => {
     const upload = await sendAs('/upload', 'application/xml', '<a/>');
     expect(upload.statusCode).toBe(415);
     expect(upload.json().detail).toBe('This route takes multipart/form-data, not application/xml.');
+  });
+
+  it('refuses body bytes that are not UTF-8, and a charset that is not, instead of storing U+FFFD', async () => {
+    const latin1 = Buffer.from('{"name":"Jos\xe9","email":"jose@example.org"}', 'latin1');
+    const bytes = await sendAs('/user', 'application/json', latin1);
+    expect(bytes.statusCode).toBe(400);
+    expect(bytes.json()).toMatchObject({ detail: 'The body is not valid UTF-8 text.' });
+    const charset = await sendAs('/user', 'application/json; charset=iso-8859-1', latin1);
+    expect(charset.statusCode).toBe(415);
+    expect(charset.json().detail).toBe('Send the body as UTF-8 text (charset=utf-8).');
+    const form = Buffer.from('name=Jos\xe9&email=jose%40example.org', 'latin1');
+    expect((await sendAs('/user', 'application/x-www-form-urlencoded', form)).statusCode).toBe(400);
+    const listed = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
+    expect(listed.some((u: { email: string }) => u.email === 'jose@example.org')).toBe(false);
+    // UTF-8 as declared, with a byte-order mark, is read as sent.
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('{"name":"José","email":"jose@example.org"}'),
+    ]);
+    const created = await sendAs('/user', 'application/json; charset="UTF-8"', bom);
+    expect(created.statusCode).toBe(201);
+    expect(created.json().name).toBe('José');
+  });
+
+  it('takes a form field named __proto__ as a field, which the schema then refuses', async () => {
+    const answer = await sendAs(
+      '/user',
+      'application/x-www-form-urlencoded',
+      '__proto__=x&name=Pat&email=p%40example.org',
+    );
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().errors).toEqual([{ field: 'body.__proto__', message: 'is not allowed' }]);
   });
 
   it('answers a missing form field with the brief error text', async () => {

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
+import { parseUrlEncodedForm } from '../../platform/http/body-text.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
 import { readMultipartForm, type UploadedFile } from '../../platform/http/multipart.js';
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
@@ -111,11 +112,16 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
   return async (plugin) => {
     await plugin.register(multipart, { throwFileSizeLimit: true });
     // An HTML form without a file posts urlencoded, which the brief's Flask template took (request.form).
-    // URLSearchParams never throws on a malformed body; a repeated field keeps its last value.
     plugin.addContentTypeParser(
       'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+      { parseAs: 'buffer' },
+      (request, body, done) => {
+        try {
+          done(null, parseUrlEncodedForm(request, body as Buffer));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      },
     );
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['users'];
