@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as Type from 'typebox';
-import { decodeCursor, encodeCursor } from '../../platform/http/cursor.js';
+import { openCursor, sealCursor } from '../../platform/http/cursor.js';
 import { HttpProblem, validationProblem } from '../../platform/http/problem.js';
 import { OrNull } from '../../platform/http/schemas.js';
 import { registerCompatRoutes } from './compat-routes.js';
@@ -41,9 +41,12 @@ const UploadView = Type.Object({
 const isPosition = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
 
-function positionFrom(cursor: string | undefined) {
+/** The caller's API key: cursors are sealed with it, so only its tenant's requests open them. */
+const secretOf = (request: FastifyRequest) => String(request.headers['x-api-key']);
+
+function positionFrom(request: FastifyRequest, cursor: string | undefined) {
   if (cursor === undefined) return undefined;
-  const position = decodeCursor(cursor, isPosition);
+  const position = openCursor(cursor, secretOf(request), isPosition);
   if (!position)
     throw validationProblem([{ field: 'querystring.cursor', message: 'is not a cursor this API returned' }]);
   return position;
@@ -55,10 +58,10 @@ function positionFrom(cursor: string | undefined) {
  */
 export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
   const { uploads, records, clock } = deps;
-  const pageView = ({ timeZone }: Tenant, page: RecordPage) => ({
+  const pageView = (request: FastifyRequest, { timeZone }: Tenant, page: RecordPage) => ({
     timeZone,
     items: page.items,
-    nextCursor: page.next ? encodeCursor(page.next) : null,
+    nextCursor: page.next ? sealCursor(page.next, secretOf(request)) : null,
   });
   const view = (upload: Upload) => ({
     uploadId: upload.uploadId,
@@ -102,9 +105,10 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         const page = await uploads.list(
           tenant(request).id,
           request.query.limit,
-          positionFrom(request.query.cursor),
+          positionFrom(request, request.query.cursor),
         );
-        return { items: page.uploads.map(view), nextCursor: page.next ? encodeCursor(page.next) : null };
+        const nextCursor = page.next ? sealCursor(page.next, secretOf(request)) : null;
+        return { items: page.uploads.map(view), nextCursor };
       },
     );
 
@@ -174,8 +178,8 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
         // Both are UTC ISO instants, so text order is time order; DynamoDB refuses such a BETWEEN.
         if (query.from && query.to && query.from > query.to)
           throw validationProblem([{ field: 'querystring.from', message: 'is after to' }]);
-        const page = await records.query(tenant(request).id, query, limit, positionFrom(cursor));
-        return pageView(tenant(request), page);
+        const page = await records.query(tenant(request).id, query, limit, positionFrom(request, cursor));
+        return pageView(request, tenant(request), page);
       },
     );
 
@@ -200,9 +204,9 @@ export function recordsRoutes(deps: RecordsDependencies): FastifyPluginAsync {
           tenant(request).id,
           query,
           request.query.limit,
-          positionFrom(request.query.cursor),
+          positionFrom(request, request.query.cursor),
         );
-        return pageView(tenant(request), page);
+        return pageView(request, tenant(request), page);
       },
     );
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { sealCursor } from '../../platform/http/cursor.js';
 import { recordsClient } from './records-test-client.js';
 
 /** The query API and the brief's front-end routes, over records ingested through the real pipeline. */
@@ -180,9 +181,15 @@ describe('GET /records', () => {
     expect(items.json().map((r: { date_time: string }) => r.date_time)).toEqual(['2026-07-09 23:59']);
   });
 
-  it('pages with a cursor', async () => {
+  it('pages with a cursor that shows no record number or name, and opens for its own tenant only', async () => {
     const first = (await get('/records?last_name=lovelace&limit=2')).json();
     expect(first.items).toHaveLength(2);
+    const inside = Buffer.from(first.nextCursor, 'base64url').toString('latin1');
+    for (const secret of ['Q-1', 'lovelace', 'acme']) expect(inside).not.toContain(secret);
+    const elsewhere = await get(`/records?last_name=lovelace&limit=2&cursor=${first.nextCursor}`, globex);
+    expect(elsewhere.statusCode).toBe(400);
+    const flipped = `${first.nextCursor.slice(0, -2)}${first.nextCursor.endsWith('AA') ? 'BA' : 'AA'}`;
+    expect((await get(`/records?last_name=lovelace&limit=2&cursor=${flipped}`)).statusCode).toBe(400);
     const second = (await get(`/records?last_name=lovelace&limit=2&cursor=${first.nextCursor}`)).json();
     expect(numbers([...first.items, ...second.items])).toEqual([
       'Q-1 2026-07-01 09:00',
@@ -197,7 +204,8 @@ describe('GET /records', () => {
     expect(reversed.statusCode).toBe(400);
     expect(reversed.json().errors).toEqual([{ field: 'querystring.from', message: 'is after to' }]);
     expect((await get('/records?cursor=abc')).statusCode).toBe(400);
-    const cursor = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    // Sealed with acme's own key, as a tenant who read this code could: the position is still checked.
+    const cursor = (position: object) => sealCursor(position, acme['x-api-key']);
     const otherTenant = cursor({
       pk: 'T#globex#MRN#1',
       sk: '2026-01-01T00:00:00.000Z',
