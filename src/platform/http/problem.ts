@@ -101,16 +101,19 @@ export function issueParts(issue: SchemaIssue): { child?: string; message: strin
 }
 
 /** Names each failing field as `<part>.<path>` (`body.dateOfBirth`, `params.username`). */
-export function fieldErrors(error: FastifyError): FieldError[] {
-  const part = error.validationContext ?? 'request';
-  return (error.validation ?? []).map((issue) => {
-    const { child, message } = issueParts(issue as SchemaIssue);
+export function fieldErrorsOf(part: string, issues: readonly SchemaIssue[]): FieldError[] {
+  return issues.map((issue) => {
+    const { child, message } = issueParts(issue);
     const path = [issue.instancePath.replace(/^\//, '').replaceAll('/', '.'), child]
       .filter(Boolean)
       .join('.');
     return { field: path ? `${part}.${path}` : part, message };
   });
 }
+
+/** The field errors of a request Fastify's validation refused. */
+export const fieldErrors = (error: FastifyError): FieldError[] =>
+  fieldErrorsOf(error.validationContext ?? 'request', (error.validation ?? []) as SchemaIssue[]);
 
 /** Fastify's own wording, made specific where it says too little to act on. */
 function clientErrorDetail(error: FastifyError, request: FastifyRequest): string {

@@ -101,10 +101,9 @@ export function dayBounds(text: string, zone: string): { from: string; to: strin
   return { from: start.utc, to: end };
 }
 
-/** The calendar day after `YYYY-MM-DD` (any other text is returned as is, for the parser to refuse). */
+/** The calendar day after a real `YYYY-MM-DD` (after 9999-12-31, one the parser refuses). */
 function nextDay(date: string): string {
   const day = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(day.getTime())) return date;
   day.setUTCDate(day.getUTCDate() + 1);
   return day.toISOString().slice(0, 10);
 }

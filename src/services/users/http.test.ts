@@ -55,6 +55,7 @@ const createJson = (body: unknown) =>
 /** A body of the given content type, as any HTTP client may send it. */
 const sendAs = (url: string, type: string, payload: string | Buffer) =>
   platform.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+const sendForm = (payload: string | Buffer) => sendAs('/user', 'application/x-www-form-urlencoded', payload);
 const post = (url: string, body: ReturnType<typeof form>) =>
   platform.app.inject({ method: 'POST', url, payload: body.payload, headers: body.headers });
 const objects = async (prefix: string) =>
@@ -199,16 +200,12 @@ describe('POST /user', () => {
   });
 
   it('takes an HTML form posted urlencoded, and names the types it takes for any other', async () => {
-    const created = await sendAs(
-      '/user',
-      'application/x-www-form-urlencoded',
-      'name=Ana+Mar%C3%ADa&email=ana%40example.org',
-    );
+    const created = await sendForm('name=Ana+Mar%C3%ADa&email=ana%40example.org');
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Ana María', email: 'ana@example.org' });
     const escapes = 'The form has an escape that is not UTF-8 or not complete (a % must start %XX).';
     for (const body of ['name=Ana&email=%zz', 'name=Jos%E9&email=jose%40example.org']) {
-      const answer = await sendAs('/user', 'application/x-www-form-urlencoded', body);
+      const answer = await sendForm(body);
       expect(answer.json()).toMatchObject({ status: 400, detail: escapes, error: escapes });
     }
     const refused = await sendAs('/user', 'text/plain', 'name=Ana');
@@ -231,7 +228,7 @@ describe('POST /user', () => {
     expect(charset.statusCode).toBe(415);
     expect(charset.json().detail).toBe('Send the body as UTF-8 text (charset=utf-8).');
     const form = Buffer.from('name=Jos\xe9&email=jose%40example.org', 'latin1');
-    expect((await sendAs('/user', 'application/x-www-form-urlencoded', form)).statusCode).toBe(400);
+    expect((await sendForm(form)).statusCode).toBe(400);
     const listed = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
     expect(listed.some((u: { email: string }) => u.email === 'jose@example.org')).toBe(false);
     // UTF-8 as declared, with a byte-order mark, is read as sent.
@@ -245,11 +242,7 @@ describe('POST /user', () => {
   });
 
   it('takes a form field named __proto__ as a field, which the schema then refuses', async () => {
-    const answer = await sendAs(
-      '/user',
-      'application/x-www-form-urlencoded',
-      '__proto__=x&name=Pat&email=p%40example.org',
-    );
+    const answer = await sendForm('__proto__=x&name=Pat&email=p%40example.org');
     expect(answer.statusCode).toBe(400);
     expect(answer.json().errors).toEqual([{ field: 'body.__proto__', message: 'is not allowed' }]);
   });

@@ -1,5 +1,5 @@
 import * as Type from 'typebox';
-import { HttpProblem, issueParts } from '../../platform/http/problem.js';
+import { fieldErrorsOf, HttpProblem } from '../../platform/http/problem.js';
 import { compileBodyValidator } from '../../platform/http/validation.js';
 import { maxEmailLength, maxNameLength } from './domain.js';
 
@@ -49,11 +49,7 @@ export function checkUserInput(input: unknown): { name: string; email: string } 
   const missing = required.find((field) => blank(fields[field]));
   if (missing) throw badRequest(`Missing required data: ${missing}`, `body.${missing} is required`);
   if (validate(fields)) return fields as { name: string; email: string };
-  const errors = (validate.errors ?? []).map((issue) => {
-    const { child, message } = issueParts(issue);
-    const path = [issue.instancePath.replace(/^\//, ''), child].filter(Boolean).join('.');
-    return { field: path ? `body.${path}` : 'body', message };
-  });
+  const errors = fieldErrorsOf('body', validate.errors ?? []);
   const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
   throw badRequest(`Invalid data: ${detail}`, detail, { errors });
 }
