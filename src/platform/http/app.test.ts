@@ -39,6 +39,36 @@ describe('error model', () => {
     expect(problem).not.toHaveProperty('instance');
   });
 
+  it.each([
+    ['DELETE', '/hello/alice', 'GET, HEAD, PUT, OPTIONS'],
+    ['POST', '/hello/alice?x=1', 'GET, HEAD, PUT, OPTIONS'],
+    ['PUT', '/healthz', 'GET, HEAD, OPTIONS'],
+  ])(
+    'answers %s %s, a path served for other methods, with a 405 problem and Allow',
+    async (method, url, allow) => {
+      const response = await platform.app.inject({ method: method as 'GET', url });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe(allow);
+      const problem = expectProblem(response);
+      expect(problem).toMatchObject({
+        title: 'Method Not Allowed',
+        detail: `This path takes ${allow}; not ${method}.`,
+      });
+      expect(JSON.stringify(problem)).not.toContain('alice');
+      expect(response.headers['x-request-id']).toEqual(expect.any(String));
+    },
+  );
+
+  it('answers OPTIONS with the methods a path takes, and an unknown path with a 404', async () => {
+    const served = await platform.app.inject({ method: 'OPTIONS', url: '/hello/alice' });
+    expect(served.statusCode).toBe(204);
+    expect(served.headers.allow).toBe('GET, HEAD, PUT, OPTIONS');
+    expect(served.body).toBe('');
+    const unknown = await platform.app.inject({ method: 'OPTIONS', url: '/hello/alice/more' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers.allow).toBeUndefined();
+  });
+
   const putJson = (payload: string) =>
     platform.app.inject({
       method: 'PUT',

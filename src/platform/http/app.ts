@@ -11,6 +11,7 @@ import { type ReadinessCheck, resourceChecks } from '../aws/readiness.js';
 import { type BackgroundTask, type RunningTasks, startBackgroundTasks } from '../background.js';
 import { type ResolvedResources, resolveResources } from '../resources.js';
 import type { ServiceContext, ServiceInstance, ServiceModule } from '../service.js';
+import { trackAllowedMethods } from './allowed-methods.js';
 import { registerStrictJsonParser } from './body-text.js';
 import { registerConsole } from './console.js';
 import { registerHealthRoutes } from './health.js';
@@ -21,6 +22,9 @@ import { schemaController } from './validation.js';
 
 /** 128 characters of four UTF-8 bytes, each byte escaped as `%XX`: 1,536; with room to spare. */
 export const maxParamLength = 2048;
+
+/** Fastify's and the allowed-methods router's alike; ids as long as any write route accepts fit. */
+const routerOptions = { maxParamLength };
 
 export interface AppOptions {
   logger: Logger;
@@ -150,8 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: context.config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Long enough for the longest id any write route accepts, percent-encoded (128 four-byte characters).
-    routerOptions: { maxParamLength },
+    routerOptions,
     trustProxy: context.config.trustProxy,
     frameworkErrors: frameworkErrorProblem,
     schemaController,
@@ -163,7 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', echoRequestId);
   app.addHook('onRequestAbort', logAbortedRequest);
   closeKeptAliveConnectionsOnShutdown(app);
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, trackAllowedMethods(app, routerOptions));
   await options.openApi?.(app);
   if (options.console ?? true) registerConsole(app);
 

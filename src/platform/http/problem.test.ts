@@ -39,7 +39,7 @@ const faults: [string, () => Error, number][] = [
 describe('an AWS fault that reaches the error handler', () => {
   it.each(faults)('%s answers %i', async (_case, fault, status) => {
     const app = Fastify();
-    registerProblemHandlers(app);
+    registerProblemHandlers(app, () => []);
     app.get('/thing', async () => {
       throw fault();
     });

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { faultKind, isTransient } from '../aws/transient-error.js';
+import type { AllowedMethods } from './allowed-methods.js';
 
 /** RFC 9457 problem details, plus any legacy fields a brief's client expects (e.g. `error`). */
 export interface Problem {
@@ -219,10 +220,24 @@ export function frameworkErrorProblem(error: FastifyError, request: FastifyReque
   return sendProblem(reply, { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail });
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, toProblem(error, request)));
+/**
+ * A request no route took: 404 when nothing is served at its path; else 405 with `Allow` (RFC 9110
+ * §15.5.6), or for `OPTIONS` a 204 with `Allow`, which is what that method asks for.
+ */
+function answerUnrouted(allowedMethods: AllowedMethods) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const served = allowedMethods(request.url);
+    if (served.length === 0) {
+      return sendProblem(reply, problemFor(request, 404, `No route takes ${request.method} at this path.`));
+    }
+    const allow = [...served, 'OPTIONS'].join(', ');
+    reply.header('allow', allow);
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+    return sendProblem(reply, problemFor(request, 405, `This path takes ${allow}; not ${request.method}.`));
+  };
+}
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problemFor(request, 404, `No route takes ${request.method} at this path.`)),
-  );
+export function registerProblemHandlers(app: FastifyInstance, allowedMethods: AllowedMethods): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, toProblem(error, request)));
+  app.setNotFoundHandler(answerUnrouted(allowedMethods));
 }
