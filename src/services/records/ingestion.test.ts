@@ -227,7 +227,7 @@ describe('forms over a limit or cut off', () => {
     expect(flood.statusCode).toBe(413);
     expect(flood.json()).toMatchObject({
       detail:
-        'The form has more than 10 text field(s). The 1 file(s) read until then were accepted: see `uploads`.',
+        'The form has more than 10 text field(s). This route reads files only. The 1 file(s) read until then were accepted: see `uploads`.',
       uploads: [expect.objectContaining({ fileName: 'with-fields.csv' })],
     });
   });

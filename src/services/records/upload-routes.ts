@@ -42,7 +42,9 @@ function stoppedForm(
   maxCsvBytes: number,
 ): Error {
   const counts = { files: maxFiles, fields: maxFields, fieldBytes: maxFieldBytes, fileBytes: maxCsvBytes };
-  const limit = formLimitDetail(error, counts);
+  // A client that sent text fields may think they were read: they never are.
+  const fieldsHint = error.code === 'FST_FIELDS_LIMIT' ? ' This route reads files only.' : '';
+  const limit = formLimitDetail(error, counts)?.concat(fieldsHint);
   if (accepted.length === 0 && limit === undefined) return error;
   const problem = toProblem(error, request);
   const detail = limit ?? problem.detail ?? problem.title;
