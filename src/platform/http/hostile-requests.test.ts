@@ -105,6 +105,13 @@ const bodies: [string, { 'content-type'?: string; body: string | Buffer }][] = [
     ),
   ],
   ['multipart with only the closing boundary', multipart(`--${boundary}--\r\n`)],
+  [
+    'multipart with a 300-character boundary',
+    {
+      'content-type': `multipart/form-data; boundary=${'b'.repeat(300)}`,
+      body: `--${'b'.repeat(300)}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nx\r\n--${'b'.repeat(300)}--\r\n`,
+    },
+  ],
 ];
 
 /** Values for each path parameter. */

@@ -147,6 +147,10 @@ function malformedMultipart(error: Error): HttpProblem | undefined {
   // A problem of ours says what it means already, even when its words match busboy's.
   if (error instanceof HttpProblem || (error as FastifyError).statusCode !== undefined) return undefined;
   const message = error.message;
+  // busboy searches for the boundary with streamsearch, which refuses a needle over 256 bytes.
+  if (/needle cannot have a length/i.test(message)) {
+    return new HttpProblem(400, 'The multipart boundary is too long: RFC 2046 allows 70 characters.');
+  }
   if (/boundary/i.test(message)) {
     return new HttpProblem(400, 'The multipart body has no boundary: its Content-Type must name one.');
   }
@@ -221,13 +225,15 @@ export function frameworkErrorProblem(error: FastifyError, request: FastifyReque
 }
 
 /**
- * A request no route took: 404 when nothing is served at its path; else 405 with `Allow` (RFC 9110
- * §15.5.6), or for `OPTIONS` a 204 with `Allow`, which is what that method asks for.
+ * A request no route took, or that its route found nothing for: 404 when nothing is served at its
+ * path for its method; else 405 with `Allow` (RFC 9110 §15.5.6), or for `OPTIONS` a 204 with
+ * `Allow`, which is what that method asks for.
  */
 function answerUnrouted(allowedMethods: AllowedMethods) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     const served = allowedMethods(request.url);
-    if (served.length === 0) {
+    // A route that took the request may send it here itself (a console file the build did not write).
+    if (served.length === 0 || served.includes(request.method)) {
       return sendProblem(reply, problemFor(request, 404, `No route takes ${request.method} at this path.`));
     }
     const allow = [...served, 'OPTIONS'].join(', ');

@@ -252,35 +252,45 @@ describe('POST /user', () => {
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
   });
 
-  /** The first write of a user's own item (not its e-mail reservation) fails as `fault` says. */
-  async function withFirstUserWrite(fault: 'fails' | 'lands, answer lost', run: () => Promise<void>) {
+  type Fault = 'fails' | 'lands, answer lost' | 'lands, then retried';
+  type Command = { constructor: { name: string }; input: { Item?: unknown; Key?: unknown } };
+  /** A command of `kind` (Put, Get) on an item whose key starts with `prefix`. */
+  const on = (kind: string, prefix: string) => (command: Command) =>
+    command.constructor.name === `${kind}Command` &&
+    JSON.stringify(command.input.Item ?? command.input.Key ?? '').includes(`"pk":"${prefix}`);
+
+  /**
+   * Each rule's first matching command meets its fault, in the document client's `send` (above the
+   * SDK's own retries): it fails; or it lands and its answer is lost (a timeout through every try);
+   * or it lands and the SDK's retry sends it again, as a try whose answer was lost would be.
+   */
+  async function withFaults(rules: [(command: Command) => boolean, Fault][], run: () => Promise<void>) {
     const send = platform.aws.documents.send.bind(platform.aws.documents);
-    let faults = 0;
-    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
-      input: { Item?: unknown };
-    }) => {
-      const userWrite = JSON.stringify(command.input.Item ?? '').includes('USER#') && faults === 0;
-      if (userWrite && fault === 'fails') {
-        faults += 1;
+    const pending = [...rules];
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: Command) => {
+      const rule = pending.find(([matches]) => matches(command));
+      if (!rule) return send(command as never);
+      pending.splice(pending.indexOf(rule), 1);
+      if (rule[1] === 'fails') {
         throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
       }
-      const answer = await send(command as never);
-      if (userWrite) {
-        faults += 1;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-      }
-      return answer;
+      await send(command as never);
+      if (rule[1] === 'lands, then retried') return send(command as never);
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
     }) as never);
     try {
       await run();
-      expect(faults).toBe(1);
+      expect(pending).toEqual([]);
     } finally {
       spy.mockRestore();
     }
   }
+  const userWrite = on('Put', 'USER#');
+  const userRead = on('Get', 'USER#');
+  const reservation = on('Put', 'EMAIL#');
 
   it('gives the e-mail back when the user write fails, so a retry at once creates the user', async () => {
-    await withFirstUserWrite('fails', async () => {
+    await withFaults([[userWrite, 'fails']], async () => {
       const failed = await createJson({ name: 'Retry', email: 'retry@example.org' });
       // Throttling outlived the SDK's retries: 503, which tells the client a retry may work.
       expect(failed.statusCode).toBe(503);
@@ -291,11 +301,36 @@ describe('POST /user', () => {
   });
 
   it('keeps the e-mail of a user whose write landed though its answer was lost', async () => {
-    await withFirstUserWrite('lands, answer lost', async () => {
+    await withFaults([[userWrite, 'lands, answer lost']], async () => {
       const first = await createJson({ name: 'Landed', email: 'landed@example.org' });
       expect(first.statusCode).toBe(201);
       const again = await createJson({ name: 'Copy', email: 'landed@example.org' });
       expect(again.statusCode).toBe(409);
+    });
+  });
+
+  it('keeps the e-mail of a user whose write may have landed when reading it back fails too', async () => {
+    await withFaults(
+      [
+        [userWrite, 'lands, answer lost'],
+        [userRead, 'fails'],
+      ],
+      async () => {
+        expect((await createJson({ name: 'Brownout', email: 'brownout@example.org' })).statusCode).toBe(503);
+        // The retry finds the address taken by the user that did land, and makes no second one.
+        const retried = await createJson({ name: 'Brownout', email: 'brownout@example.org' });
+        expect(retried.statusCode).toBe(409);
+      },
+    );
+    const listed = (await platform.app.inject({ method: 'GET', url: '/users?limit=1000' })).json();
+    expect(listed.filter((u: { email: string }) => u.email === 'brownout@example.org')).toHaveLength(1);
+  });
+
+  it('creates the user whose e-mail reservation landed and was sent again by a retry', async () => {
+    await withFaults([[reservation, 'lands, then retried']], async () => {
+      const created = await createJson({ name: 'Twice', email: 'twice@example.org' });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ name: 'Twice', email: 'twice@example.org' });
     });
   });
 

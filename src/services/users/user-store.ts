@@ -69,6 +69,8 @@ export function dynamoUserStore(
     );
     if (fresh) return true;
     const existing = await get(emailKey(user.email));
+    // Ours: a try whose answer was lost landed, and the SDK's retry then failed the condition.
+    if (existing?.userId === user.id) return true;
     if (!existing || (await get(userKey(String(existing.userId))))) return false;
     if (now - Number(existing.reservedAt) < orphanAfterMs) return false;
     const taken = await unlessConditionFails(
@@ -97,8 +99,12 @@ export function dynamoUserStore(
         );
       } catch (error) {
         // A write whose answer was lost may have landed (a retry then fails its condition): the user
-        // exists and keeps its e-mail.
-        if (await get(userKey(user.id)).catch(() => undefined)) return true;
+        // exists and keeps its e-mail. Unknown when the read fails too: the e-mail stays reserved,
+        // since giving it back would let a retry create a second user with it; an orphan is taken
+        // over after `orphanAfterMs`.
+        const landed = await get(userKey(user.id)).then(Boolean, () => undefined);
+        if (landed) return true;
+        if (landed === undefined) throw error;
         // Give the e-mail back, so a retry is not told it is taken by a user that does not exist. If
         // this fails too, the reservation is taken over once orphaned.
         await unlessConditionFails(
