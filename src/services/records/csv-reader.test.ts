@@ -154,6 +154,22 @@ describe('readRecords', () => {
     expect(outcome).toEqual({ total: 2, ingested: 2, rejected: 0, errors: [] });
   });
 
+  it.each([1, 2, 7, 64])(
+    'reads CRLF, LF and CR line ends mixed in one file, counting lines alike (chunks of %i bytes)',
+    async (chunkSize) => {
+      // A header saved on Windows and rows appended by a Unix export, then one by an old Mac tool.
+      const text = `${header}\r\nM1,A,B,2026-01-01 10:00,"two\r\nlines"\nM2,A,B,2026-01-02 10:00,y\rM3,A,,2026-01-03 10:00,z\r\nM4,A,B,2026-01-04 10:00,w\n`;
+      const { outcome, written } = await read(text, chunkSize);
+      expect(outcome).toEqual({
+        total: 4,
+        ingested: 3,
+        rejected: 1,
+        errors: [{ line: 5, field: 'last_name', reason: 'is required' }],
+      });
+      expect(written.map((r) => r.doctors_notes)).toEqual(['two\r\nlines', 'y', 'w']);
+    },
+  );
+
   it('ends at once when a header problem stops a file far larger than the stream buffers', async () => {
     const source = chunked(Buffer.from(`bad,header\n${'x,y\n'.repeat(256 * 1024)}`), 16 * 1024);
     const sink = { write: async () => {}, reject: () => undefined };

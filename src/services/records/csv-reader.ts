@@ -154,12 +154,21 @@ export async function readRecords(
 
   // The parser runs ahead of the rows consumed: its own line count places a parse error.
   let parsedLines = 0;
+  let quotedCrlfs = 0;
   const parser = parse({
-    on_record: (record, { lines }) => {
-      parsedLines = lines;
-      return record;
+    // With `info`, what it hands over is the whole `ParsedRecord`, though its types say a row.
+    on_record: (row) => {
+      const parsed = row as unknown as ParsedRecord;
+      // The parser counts a CRLF inside a quoted field as two lines; an editor shows one.
+      quotedCrlfs += parsed.record.reduce((n, field) => n + field.split('\r\n').length - 1, 0);
+      parsed.info.lines -= quotedCrlfs;
+      parsedLines = parsed.info.lines;
+      return row;
     },
     bom: true,
+    // Any line end anywhere: left to itself, the parser takes the first one it meets for the whole
+    // file, and a CRLF header over LF rows (files joined from two tools) reads as one long row.
+    record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,

@@ -124,6 +124,11 @@ const cases: [string, string | Buffer, Record<string, unknown>][] = [
     { status: 'completed', rows: { total: 2, ingested: 2, rejected: 0 } },
   ],
   [
+    'a CRLF header over LF rows (files joined from two tools)',
+    `${header}\r\n${Array.from({ length: 500 }, (_, i) => `MX${i},Mixed,Ends,2026-01-01 10:00,n`).join('\n')}\n`,
+    { status: 'completed', rows: { total: 500, ingested: 500, rejected: 0 } },
+  ],
+  [
     'a 5 MB single field',
     `${header}\nM11,Ada,Lovelace,2026-01-01 10:00,"${'x'.repeat(5 * mib)}"\n`,
     { status: 'failed', reason: expect.stringMatching(/^line 2: a row longer than/) },
