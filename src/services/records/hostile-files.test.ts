@@ -339,11 +339,11 @@ describe('redrops', () => {
   const key = 'incoming/acme/nightly/export.csv';
   const drop = (body: string) =>
     platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const dropped = async (count: number) => {
+  const dropped = async (count: number, fileName = 'export.csv') => {
     for (let i = 0; i < 250; i += 1) {
       const found = (await platform.app.inject({ method: 'GET', url: '/uploads?limit=100', headers: acme }))
         .json()
-        .items.filter((u: { fileName: string; status: string }) => u.fileName === 'export.csv');
+        .items.filter((u: { fileName: string; status: string }) => u.fileName === fileName);
       if (
         found.length >= count &&
         found.every((u: { status: string }) => !['queued', 'processing'].includes(u.status))
@@ -353,6 +353,20 @@ describe('redrops', () => {
     }
     throw new Error('drops did not settle');
   };
+
+  it('takes a folder marker (an empty object whose key ends in /) for no file', async () => {
+    const put = (key: string, body: string) =>
+      platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(body) }));
+    await put('incoming/acme/markers/', '');
+    await put('incoming/acme/markers/visits.csv', `${header}\nN-0,Mark,Er,2026-02-28 22:00,n\n`);
+    // The tenant's files are taken in order: once the later one is done, the marker was seen first.
+    expect(await dropped(1, 'visits.csv')).toEqual([expect.objectContaining({ status: 'completed' })]);
+    const { items } = (
+      await platform.app.inject({ method: 'GET', url: '/uploads?limit=100', headers: acme })
+    ).json();
+    // A marker read as a file had no name after its last slash, and failed as `empty: no header row`.
+    expect(items.filter((u: { fileName: string }) => u.fileName === '')).toEqual([]);
+  });
 
   it('ingests new content under the same key as a new upload, and the same content again as a duplicate', async () => {
     await drop(`${header}\nN-1,Night,Ly,2026-03-01 22:00,monday\n`);

@@ -39,6 +39,8 @@ const apiKeyPattern = /^incoming\/([^/]+)\/([0-9a-f-]{36})\/([^/]+)$/;
 export function parseIncomingKey(
   key: string,
 ): { tenant: string; uploadId?: string; fileName: string } | undefined {
+  // A folder marker (the S3 console's "Create folder", SFTP gateways): an empty object, not a file.
+  if (key.endsWith('/')) return undefined;
   const api = apiKeyPattern.exec(key);
   if (api) return { tenant: api[1] as string, uploadId: api[2] as string, fileName: api[3] as string };
   const dropped = /^incoming\/([^/]+)\/(.+)$/.exec(key);

@@ -180,6 +180,18 @@ describe('forms over a limit or cut off', () => {
     });
   const csv = (mrn: string) => `${header}\n${mrn},Form,Limit,2026-02-02 10:00,n\n`;
 
+  it('skips a file input left empty, as a browser sends it, and takes the files beside it', async () => {
+    const empty = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n`;
+    const withFile = await post(
+      empty + multipartForm([{ name: 'beside.csv', content: csv('EF-1') }]).payload,
+    );
+    expect(withFile.statusCode).toBe(202);
+    expect(withFile.json()).toEqual([expect.objectContaining({ fileName: 'beside.csv', status: 'queued' })]);
+    const alone = await post(`${empty}--${boundary}--\r\n`);
+    expect(alone.statusCode).toBe(400);
+    expect(alone.json().detail).toBe('The form has no files.');
+  });
+
   it('refuses a 21st file with a 413 that lists the 20 accepted before it, and ingests those', async () => {
     const files = Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.csv`, content: csv(`FL-${i}`) }));
     const response = await post(multipartForm(files).payload);

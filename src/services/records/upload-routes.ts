@@ -125,6 +125,11 @@ export function uploadRoutes(deps: UploadDependencies): FastifyPluginAsync {
         const accepted: Accepted = [];
         try {
           for await (const part of request.files({ limits: formLimits, throwFileSizeLimit: false })) {
+            if (part.filename === '') {
+              // A file input left empty: browsers send it with no file name and no bytes.
+              part.file.resume();
+              continue;
+            }
             accepted.push(await receivePart(id, part));
           }
         } catch (error) {
