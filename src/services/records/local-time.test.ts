@@ -51,8 +51,24 @@ describe('resolveDateTime', () => {
     '',
     '2026-01-01 10:61',
     '0001-02-29 10:00',
+    // No clock shows these offsets: 100 and 25 hours, or 99 minutes.
+    '2026-01-01 10:00+99:99',
+    '2026-01-01 10:00+2500',
+    '2026-01-01 10:00-14:01',
+    '2026-01-01 10:00+01:60',
+    // Past year 9999 or before year 0 in UTC, which no four-digit ISO date holds.
+    '9999-12-31T23:59-12:00',
+    '0000-01-01T00:30+01:00',
   ])('refuses %j', (text) => {
     expect(resolveDateTime(text, 'Europe/London')).toBeUndefined();
+  });
+
+  it('takes the offsets clocks show, out to ±14:00, and the ends of year 0 and 9999', () => {
+    expect(resolveDateTime('2026-01-01 10:00+14:00', 'UTC')?.utc).toBe('2025-12-31T20:00:00.000Z');
+    expect(resolveDateTime('2026-01-01 10:00-1200', 'UTC')?.utc).toBe('2026-01-01T22:00:00.000Z');
+    expect(resolveDateTime('2026-01-01 10:00+05:45', 'UTC')?.utc).toBe('2026-01-01T04:15:00.000Z');
+    expect(resolveDateTime('9999-12-31T23:59+01:00', 'UTC')?.utc).toBe('9999-12-31T22:59:00.000Z');
+    expect(resolveDateTime('0000-01-01T00:30-01:00', 'UTC')?.utc).toBe('0000-01-01T01:30:00.000Z');
   });
 
   it('reads years 0 to 99 as written, not as 1900 to 1999', () => {
@@ -77,6 +93,11 @@ describe('dayBounds', () => {
   it('takes the placeholder dates for "no start" and "no end"', () => {
     expect(dayBounds('0001-01-01', 'UTC')?.from).toBe('0001-01-01T00:00:00.000Z');
     expect(dayBounds('9999-12-31', 'America/Los_Angeles')?.to).toBe('9999-12-31T23:59:59.999Z');
+    // UTC+9 (Etc/GMT-9; Tokyo itself kept local mean time then, +09:18:59).
+    expect(dayBounds('0000-01-01', 'Etc/GMT-9')).toEqual({
+      from: '0000-01-01T00:00:00.000Z',
+      to: '0000-01-01T14:59:59.999Z',
+    });
   });
 
   it.each(['2026-02-30', '2026-13-01', 'July 9'])('refuses %j', (text) => {

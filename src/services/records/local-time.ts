@@ -21,11 +21,25 @@ export interface ResolvedTime {
   resolution: TimeResolution;
 }
 
-function offsetMinutes(text: string): number {
+/** Kiribati's +14:00 and Baker Island's -12:00 bound the offsets in use; ±14:00 both ways. */
+const maxOffsetMinutes = 14 * 60;
+
+/** The offset in minutes, or undefined when no clock shows it (`+99:99`, `+2500`). */
+function offsetMinutes(text: string): number | undefined {
   if (text.toUpperCase() === 'Z') return 0;
   const sign = text.startsWith('-') ? -1 : 1;
   const digits = text.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4))];
+  const total = hours * 60 + minutes;
+  return minutes < 60 && total <= maxOffsetMinutes ? sign * total : undefined;
+}
+
+/**
+ * An instant outside years 0000–9999 in UTC (`9999-12-31T23:59-12:00`) has no four-digit ISO form:
+ * stored as `+010000-…` it would sort before every other visit, and a range would take it wrongly.
+ */
+function withinFourDigitYears(resolved: ResolvedTime): ResolvedTime | undefined {
+  return /^\d{4}-/.test(resolved.utc) ? resolved : undefined;
 }
 
 /** The UTC instant of `text`, or undefined when it is not a real date and time. */
@@ -54,10 +68,11 @@ export function resolveDateTime(text: string, zone: string): ResolvedTime | unde
     +minute < 60 &&
     +second < 60;
   if (!real) return undefined;
-  const offset = match[8];
-  if (offset)
-    return { utc: new Date(wall - offsetMinutes(offset) * 60_000).toISOString(), resolution: 'exact' };
-  return resolveWallTime(wall, (instant) => zoneOffsetMinutes(zone, instant));
+  if (!match[8])
+    return withinFourDigitYears(resolveWallTime(wall, (instant) => zoneOffsetMinutes(zone, instant)));
+  const offset = offsetMinutes(match[8]);
+  if (offset === undefined) return undefined;
+  return withinFourDigitYears({ utc: new Date(wall - offset * 60_000).toISOString(), resolution: 'exact' });
 }
 
 /** `wall` is the local time read as if it were UTC; find the instants that show it in the zone. */
@@ -83,22 +98,26 @@ function resolveWallTime(wall: number, offsetAt: (instant: number) => number): R
 /** A date alone, as queries take it. */
 export const dateOnly = /^\d{4}[-/]\d{2}[-/]\d{2}$/;
 
-/** The last instant an ISO string sorts right for: a later one is written `+010000-…`. */
+/** The first and last instants an ISO string sorts right for: others are written `-000001-…`, `+010000-…`. */
+const firstIsoInstant = '0000-01-01T00:00:00.000Z';
 const lastIsoInstant = '9999-12-31T23:59:59.999Z';
 
 /**
  * The first and last millisecond of a local calendar day in `zone`, as inclusive bounds: the next
  * day's midnight stays out. Undefined when `text` is not a real `YYYY-MM-DD` (or `YYYY/MM/DD`).
  * 9999-12-31 has no next day to read, and ends at the last instant an ISO string holds, so
- * `to=9999-12-31` works as "no end".
+ * `to=9999-12-31` works as "no end"; 0000-01-01 starts at the first wherever it is.
  */
 export function dayBounds(text: string, zone: string): { from: string; to: string } | undefined {
   const date = text.replaceAll('/', '-');
-  const start = resolveDateTime(`${date} 00:00`, zone);
+  // A real day whose midnight in `zone` falls before year 0 in UTC (0000-01-01 east of Greenwich).
+  const start =
+    resolveDateTime(`${date} 00:00`, zone)?.utc ??
+    (resolveDateTime(`${date} 00:00`, 'UTC') ? firstIsoInstant : undefined);
   if (!start) return undefined;
   const next = resolveDateTime(`${nextDay(date)} 00:00`, zone);
   const end = next ? new Date(Date.parse(next.utc) - 1).toISOString() : lastIsoInstant;
-  return { from: start.utc, to: end };
+  return { from: start, to: end };
 }
 
 /** The calendar day after a real `YYYY-MM-DD` (after 9999-12-31, one the parser refuses). */
