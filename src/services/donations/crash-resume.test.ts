@@ -107,6 +107,53 @@ describe('crash and resume', () => {
     }
   });
 
+  /** The first claim write (`Put` creates a key, `Update` takes it over) lands, and is sent again. */
+  async function withClaimSentTwice(kind: 'Put' | 'Update', run: () => Promise<void>) {
+    const send = platform.aws.documents.send.bind(platform.aws.documents);
+    let twice = false;
+    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
+      constructor: { name: string };
+      input: { Item?: { pk?: string }; Key?: { pk?: string }; UpdateExpression?: string };
+    }) => {
+      const pk = command.input.Item?.pk ?? command.input.Key?.pk;
+      const claim =
+        command.constructor.name === `${kind}Command` &&
+        pk?.startsWith('IDEMPOTENCY#') &&
+        (kind === 'Put' || command.input.UpdateExpression?.includes('lockedUntil = :until'));
+      if (twice || !claim) return send(command as never);
+      twice = true;
+      // The answer to the first is lost; the SDK's retry sends the same write, which now fails.
+      await send(command as never);
+      return send(command as never);
+    }) as never);
+    try {
+      await run();
+      expect(twice).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('goes on with a new key whose claim landed though its answer was lost, not waiting on itself', async () => {
+    await withClaimSentTwice('Put', async () => {
+      const response = await retry('lost-claim', { donorId: 'ivy', amount: 400 });
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ donorId: 'ivy', donationCount: 1 });
+    });
+    expect(await donor('ivy')).toMatchObject({ donationCount: 1, totals: { GBP: 400 } });
+  });
+
+  it('goes on with a key it took over though the answer was lost, recording the donation once', async () => {
+    await crashedRequest('lost-takeover', { donorId: 'uma', amount: 600 }, true);
+    now = new Date(now.getTime() + keyLeaseMs + 1);
+    await withClaimSentTwice('Update', async () => {
+      const response = await retry('lost-takeover', { donorId: 'uma', amount: 600 });
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ donationId: 'dead-token', donationCount: 1 });
+    });
+    expect(await donor('uma')).toMatchObject({ donationCount: 1, totals: { GBP: 600 } });
+  });
+
   it('records a donation whose first attempt stopped before writing it', async () => {
     await crashedRequest('crash-2', { donorId: 'ned', amount: 300 }, false);
     now = new Date(now.getTime() + keyLeaseMs + 1);

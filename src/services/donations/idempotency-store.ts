@@ -30,6 +30,15 @@ export const keyLeaseMs = 30_000;
 
 const itemKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
 
+/** The claim of a key this request holds, with what earlier holders left on it. */
+function startedFrom({ lastAttempt, donationId }: Record<string, unknown>): KeyClaim {
+  return {
+    state: 'started',
+    donationId: String(donationId),
+    ...(typeof lastAttempt === 'number' && { lastAttempt }),
+  };
+}
+
 export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table: string): IdempotencyStore {
   const conditional = (command: PutCommand | UpdateCommand) =>
     unlessConditionFails(documents.send(command as UpdateCommand));
@@ -91,19 +100,14 @@ export function dynamoIdempotencyStore(documents: DynamoDBDocumentClient, table:
     async claim(key, fingerprint, token, now) {
       if (await create(key, fingerprint, token, now)) return { state: 'started', donationId: token };
       const taken = await takeOver(key, fingerprint, token, now);
-      if (taken) {
-        const { lastAttempt, donationId } = taken.Attributes ?? {};
-        return {
-          state: 'started',
-          donationId: String(donationId),
-          ...(typeof lastAttempt === 'number' && { lastAttempt }),
-        };
-      }
+      if (taken) return startedFrom(taken.Attributes ?? {});
       const { Item } = await documents.send(
         new GetCommand({ TableName: table, Key: itemKey(key), ConsistentRead: true }),
       );
       if (!Item) return this.claim(key, fingerprint, token, now);
       if (Item.fingerprint !== fingerprint) return { state: 'mismatch' };
+      // Ours: a create or takeover whose answer was lost landed, and the SDK's retry then failed.
+      if (Item.status === 'in_progress' && Item.token === token) return startedFrom(Item);
       if (Item.status === 'completed')
         return { state: 'completed', response: JSON.parse(String(Item.response)) };
       return { state: 'busy', lockedUntil: Number(Item.lockedUntil) };
