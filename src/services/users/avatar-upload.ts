@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { faultFields } from '../../platform/aws/transient-error.js';
 import type { UploadedFile } from '../../platform/http/multipart.js';
 import { HttpProblem } from '../../platform/http/problem.js';
 import type { AvatarStore } from './avatar-store.js';
@@ -28,4 +30,22 @@ export async function storeAvatar(
 export async function attachAvatar(users: UserStore, avatars: AvatarStore, userId: string, key: string) {
   const { replaced } = await users.setAvatar(userId, key);
   if (replaced && replaced !== key) await avatars.delete(replaced);
+}
+
+/**
+ * Deletes the avatar stored for a user the request did not create. Best effort: the answer (a 409,
+ * or the error that stopped the create) stands either way, and an image left behind is logged. With
+ * `unlessUserExists`, the create's outcome is unknown: the image stays while the user may exist.
+ */
+export async function dropUnusedAvatar(
+  { users, avatars, log }: { users: UserStore; avatars: AvatarStore; log: FastifyBaseLogger },
+  key: string,
+  unlessUserExists?: string,
+): Promise<void> {
+  try {
+    if (unlessUserExists && (await users.get(unlessUserExists).then(Boolean, () => true))) return;
+    await avatars.delete(key);
+  } catch (error) {
+    log.warn({ event: 'avatar.left', ...faultFields(error) }, 'avatar of a user not created left stored');
+  }
 }

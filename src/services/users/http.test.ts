@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { worstCaseCallMs } from '../../platform/aws/clients.js';
@@ -60,6 +61,46 @@ const post = (url: string, body: ReturnType<typeof form>) =>
   platform.app.inject({ method: 'POST', url, payload: body.payload, headers: body.headers });
 const objects = async (prefix: string) =>
   (await platform.aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [];
+
+type Fault = 'fails' | 'lands, answer lost' | 'lands, then retried';
+type Command = {
+  constructor: { name: string };
+  input: { Item?: unknown; Key?: unknown; ConditionExpression?: string };
+};
+/** A command of `kind` (Put, Get) on an item whose key starts with `prefix`. */
+const on = (kind: string, prefix: string) => (command: Command) =>
+  command.constructor.name === `${kind}Command` &&
+  JSON.stringify(command.input.Item ?? command.input.Key ?? '').includes(`"pk":"${prefix}`);
+
+/**
+ * Each rule's first matching command meets its fault, in the document client's `send` (above the
+ * SDK's own retries): it fails; or it lands and its answer is lost (a timeout through every try);
+ * or it lands and the SDK's retry sends it again, as a try whose answer was lost would be.
+ */
+async function withFaults(rules: [(command: Command) => boolean, Fault][], run: () => Promise<void>) {
+  const send = platform.aws.documents.send.bind(platform.aws.documents);
+  const pending = [...rules];
+  const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: Command) => {
+    const rule = pending.find(([matches]) => matches(command));
+    if (!rule) return send(command as never);
+    pending.splice(pending.indexOf(rule), 1);
+    if (rule[1] === 'fails') {
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    }
+    await send(command as never);
+    if (rule[1] === 'lands, then retried') return send(command as never);
+    throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+  }) as never);
+  try {
+    await run();
+    expect(pending).toEqual([]);
+  } finally {
+    spy.mockRestore();
+  }
+}
+const userWrite = on('Put', 'USER#');
+const userRead = on('Get', 'USER#');
+const reservation = on('Put', 'EMAIL#');
 
 describe('POST /user', () => {
   it('creates a user from JSON, storing the e-mail lower-cased', async () => {
@@ -252,43 +293,6 @@ describe('POST /user', () => {
     expect(response.json()).toMatchObject({ status: 400, error: 'Missing required data: email' });
   });
 
-  type Fault = 'fails' | 'lands, answer lost' | 'lands, then retried';
-  type Command = { constructor: { name: string }; input: { Item?: unknown; Key?: unknown } };
-  /** A command of `kind` (Put, Get) on an item whose key starts with `prefix`. */
-  const on = (kind: string, prefix: string) => (command: Command) =>
-    command.constructor.name === `${kind}Command` &&
-    JSON.stringify(command.input.Item ?? command.input.Key ?? '').includes(`"pk":"${prefix}`);
-
-  /**
-   * Each rule's first matching command meets its fault, in the document client's `send` (above the
-   * SDK's own retries): it fails; or it lands and its answer is lost (a timeout through every try);
-   * or it lands and the SDK's retry sends it again, as a try whose answer was lost would be.
-   */
-  async function withFaults(rules: [(command: Command) => boolean, Fault][], run: () => Promise<void>) {
-    const send = platform.aws.documents.send.bind(platform.aws.documents);
-    const pending = [...rules];
-    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: Command) => {
-      const rule = pending.find(([matches]) => matches(command));
-      if (!rule) return send(command as never);
-      pending.splice(pending.indexOf(rule), 1);
-      if (rule[1] === 'fails') {
-        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
-      }
-      await send(command as never);
-      if (rule[1] === 'lands, then retried') return send(command as never);
-      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-    }) as never);
-    try {
-      await run();
-      expect(pending).toEqual([]);
-    } finally {
-      spy.mockRestore();
-    }
-  }
-  const userWrite = on('Put', 'USER#');
-  const userRead = on('Get', 'USER#');
-  const reservation = on('Put', 'EMAIL#');
-
   it('gives the e-mail back when the user write fails, so a retry at once creates the user', async () => {
     await withFaults([[userWrite, 'fails']], async () => {
       const failed = await createJson({ name: 'Retry', email: 'retry@example.org' });
@@ -332,6 +336,58 @@ describe('POST /user', () => {
       expect(created.statusCode).toBe(201);
       expect(created.json()).toMatchObject({ name: 'Twice', email: 'twice@example.org' });
     });
+  });
+
+  it('takes over an orphaned reservation whose takeover landed and was sent again by a retry', async () => {
+    const orphan = {
+      pk: 'EMAIL#orphan@example.org',
+      userId: 'never-written',
+      reservedAt: Date.now() - orphanAfterMs - 1000,
+    };
+    await platform.aws.documents.send(new PutCommand({ TableName: 'skiff-local-users-users', Item: orphan }));
+    const takeover = (command: Command) =>
+      command.input.ConditionExpression?.startsWith('userId = :orphaned') === true;
+    await withFaults([[takeover, 'lands, then retried']], async () => {
+      const created = await createJson({ name: 'Heir', email: 'orphan@example.org' });
+      expect(created.statusCode).toBe(201);
+    });
+  });
+
+  it('deletes the avatar it stored for a user whose write failed', async () => {
+    const before = (await objects('avatars/users/')).length;
+    await withFaults([[userWrite, 'fails']], async () => {
+      const failed = await post(
+        '/user',
+        form({ name: 'Lost', email: 'lost@example.org' }, [
+          { field: 'avatar', filename: 'a.png', bytes: png },
+        ]),
+      );
+      expect(failed.statusCode).toBe(503);
+    });
+    expect(await objects('avatars/users/')).toHaveLength(before);
+  });
+
+  it('answers 409 for a taken e-mail even when the avatar it stored cannot be deleted', async () => {
+    expect((await createJson({ name: 'First', email: 'taken@example.org' })).statusCode).toBe(201);
+    const send = platform.aws.s3.send.bind(platform.aws.s3);
+    const spy = vi.spyOn(platform.aws.s3, 'send').mockImplementation((async (command: object) => {
+      if (command.constructor.name === 'DeleteObjectCommand') {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      }
+      return send(command as never);
+    }) as never);
+    try {
+      const second = await post(
+        '/user',
+        form({ name: 'Second', email: 'taken@example.org' }, [
+          { field: 'avatar', filename: 'a.png', bytes: png },
+        ]),
+      );
+      expect(second.statusCode).toBe(409);
+      expect(second.json().error).toBe('User already exists');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('lets no write stall past the reservation: the worst SDK call ends before a reservation is orphaned', () => {
@@ -488,6 +544,19 @@ describe('POST /upload', () => {
     expect(listed.find((u: { id: string }) => u.id === id).avatar_url).toBe(
       `http://localhost:80/users/${id}/avatar`,
     );
+  });
+
+  it('removes the avatar it replaces when the swap landed and the SDK sent it again', async () => {
+    const id = await userId('swap@example.org');
+    const upload = (bytes: Buffer) =>
+      post('/upload', form({ user_id: id }, [{ field: 'file', filename: 'a', bytes }]));
+    expect((await upload(png)).statusCode).toBe(200);
+    await withFaults([[on('Update', 'USER#'), 'lands, then retried']], async () => {
+      expect((await upload(jpeg)).statusCode).toBe(200);
+    });
+    expect(await objects(`avatars/users/${id}/`)).toEqual([
+      expect.objectContaining({ Key: expect.stringMatching(/\.jpg$/) }),
+    ]);
   });
 
   it('stores an image without a user and answers a URL that serves it', async () => {

@@ -8,7 +8,7 @@ import { readMultipartForm, type UploadedFile } from '../../platform/http/multip
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
 import { OrNull, ProblemSchema } from '../../platform/http/schemas.js';
 import type { AvatarStore } from './avatar-store.js';
-import { attachAvatar, storeAvatar } from './avatar-upload.js';
+import { attachAvatar, dropUnusedAvatar, storeAvatar } from './avatar-upload.js';
 import { avatarFileNamePattern, avatarKeys, normaliseEmail, type User } from './domain.js';
 import { checkUserInput, UserBody } from './user-input.js';
 import type { UserStore } from './user-store.js';
@@ -159,8 +159,12 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
           createdAt: clock().toISOString(),
           ...(avatar && { avatarKey: avatar.key }),
         };
-        if (!(await users.create(user))) {
-          if (avatar) await avatars.delete(avatar.key);
+        const created = await users.create(user).catch(async (error: unknown) => {
+          if (avatar) await dropUnusedAvatar({ users, avatars, log: request.log }, avatar.key, user.id);
+          throw error;
+        });
+        if (!created) {
+          if (avatar) await dropUnusedAvatar({ users, avatars, log: request.log }, avatar.key);
           throw new HttpProblem(409, 'A user with this e-mail address already exists.', {
             error: 'User already exists',
           });

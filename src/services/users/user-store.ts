@@ -29,6 +29,9 @@ export interface UserStore {
 /** How long an e-mail reservation without its user is left alone before a new create may take it. */
 export const orphanAfterMs = 60_000;
 
+/** Tries of one avatar swap against others swapping the same user's avatar at the same moment. */
+const maxAvatarSwaps = 5;
+
 const userKey = (id: string) => `USER#${id}`;
 const emailKey = (email: string) => `EMAIL#${email}`;
 const listKey = 'user';
@@ -78,8 +81,9 @@ export function dynamoUserStore(
         new PutCommand({
           TableName: table,
           Item: reservation,
-          ConditionExpression: 'userId = :orphaned',
-          ExpressionAttributeValues: { ':orphaned': existing.userId },
+          // Or ours: the takeover landed, and the SDK's retry finds it done.
+          ConditionExpression: 'userId = :orphaned OR userId = :mine',
+          ExpressionAttributeValues: { ':orphaned': existing.userId, ':mine': user.id },
         }),
       ),
     );
@@ -146,19 +150,31 @@ export function dynamoUserStore(
       return { users: Items.map(toUser), ...(LastEvaluatedKey && { next: LastEvaluatedKey }) };
     },
 
+    /**
+     * A compare and swap on the key read first, not an update answering UPDATED_OLD: when a try whose
+     * answer was lost landed, the SDK's retry would answer this very key as the old one, and the
+     * avatar it replaced would be kept for good. Here that retry fails its condition, and a read
+     * shows the swap was ours. Another upload swapping in between makes it read and try again.
+     */
     async setAvatar(id, key) {
-      const { Attributes } = await documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: userKey(id) },
-          UpdateExpression: 'SET avatarKey = :key',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':key': key },
-          ReturnValues: 'UPDATED_OLD',
-        }),
-      );
-      const replaced = Attributes?.avatarKey;
-      return typeof replaced === 'string' ? { replaced } : {};
+      for (let attempt = 1; attempt <= maxAvatarSwaps; attempt += 1) {
+        const old = (await get(userKey(id)))?.avatarKey as string | undefined;
+        const swapped = await unlessConditionFails(
+          documents.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: userKey(id) },
+              UpdateExpression: 'SET avatarKey = :key',
+              ConditionExpression: old
+                ? 'attribute_exists(pk) AND avatarKey = :old'
+                : 'attribute_exists(pk) AND attribute_not_exists(avatarKey)',
+              ExpressionAttributeValues: { ':key': key, ...(old && { ':old': old }) },
+            }),
+          ),
+        );
+        if (swapped || (await get(userKey(id)))?.avatarKey === key) return old ? { replaced: old } : {};
+      }
+      throw new Error(`the avatar could not be swapped in ${maxAvatarSwaps} tries`);
     },
   };
 }
