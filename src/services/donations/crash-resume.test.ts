@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { commandOn, withWriteFaults } from '../../local/write-faults.js';
 import { normaliseDonation, requestFingerprint } from './domain.js';
 import { dynamoIdempotencyStore, keyLeaseMs, keyLifetimeSeconds } from './idempotency-store.js';
 import { dynamoLedgerStore } from './ledger-store.js';
@@ -108,31 +109,8 @@ describe('crash and resume', () => {
   });
 
   /** The first claim write (`Put` creates a key, `Update` takes it over) lands, and is sent again. */
-  async function withClaimSentTwice(kind: 'Put' | 'Update', run: () => Promise<void>) {
-    const send = platform.aws.documents.send.bind(platform.aws.documents);
-    let twice = false;
-    const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: {
-      constructor: { name: string };
-      input: { Item?: { pk?: string }; Key?: { pk?: string }; UpdateExpression?: string };
-    }) => {
-      const pk = command.input.Item?.pk ?? command.input.Key?.pk;
-      const claim =
-        command.constructor.name === `${kind}Command` &&
-        pk?.startsWith('IDEMPOTENCY#') &&
-        (kind === 'Put' || command.input.UpdateExpression?.includes('lockedUntil = :until'));
-      if (twice || !claim) return send(command as never);
-      twice = true;
-      // The answer to the first is lost; the SDK's retry sends the same write, which now fails.
-      await send(command as never);
-      return send(command as never);
-    }) as never);
-    try {
-      await run();
-      expect(twice).toBe(true);
-    } finally {
-      spy.mockRestore();
-    }
-  }
+  const withClaimSentTwice = (kind: 'Put' | 'Update', run: () => Promise<void>) =>
+    withWriteFaults(platform.aws.documents, [[commandOn(kind, 'IDEMPOTENCY#'), 'lands, then retried']], run);
 
   it('goes on with a new key whose claim landed though its answer was lost, not waiting on itself', async () => {
     await withClaimSentTwice('Put', async () => {

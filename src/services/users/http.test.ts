@@ -3,6 +3,13 @@ import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import {
+  type CommandMatch,
+  commandOn,
+  type SentCommand,
+  type WriteFault,
+  withWriteFaults,
+} from '../../local/write-faults.js';
 import { worstCaseCallMs } from '../../platform/aws/clients.js';
 import { loadConfig } from '../../platform/config.js';
 import { orphanAfterMs } from './user-store.js';
@@ -62,45 +69,12 @@ const post = (url: string, body: ReturnType<typeof form>) =>
 const objects = async (prefix: string) =>
   (await platform.aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [];
 
-type Fault = 'fails' | 'lands, answer lost' | 'lands, then retried';
-type Command = {
-  constructor: { name: string };
-  input: { Item?: unknown; Key?: unknown; ConditionExpression?: string };
-};
-/** A command of `kind` (Put, Get) on an item whose key starts with `prefix`. */
-const on = (kind: string, prefix: string) => (command: Command) =>
-  command.constructor.name === `${kind}Command` &&
-  JSON.stringify(command.input.Item ?? command.input.Key ?? '').includes(`"pk":"${prefix}`);
-
-/**
- * Each rule's first matching command meets its fault, in the document client's `send` (above the
- * SDK's own retries): it fails; or it lands and its answer is lost (a timeout through every try);
- * or it lands and the SDK's retry sends it again, as a try whose answer was lost would be.
- */
-async function withFaults(rules: [(command: Command) => boolean, Fault][], run: () => Promise<void>) {
-  const send = platform.aws.documents.send.bind(platform.aws.documents);
-  const pending = [...rules];
-  const spy = vi.spyOn(platform.aws.documents, 'send').mockImplementation((async (command: Command) => {
-    const rule = pending.find(([matches]) => matches(command));
-    if (!rule) return send(command as never);
-    pending.splice(pending.indexOf(rule), 1);
-    if (rule[1] === 'fails') {
-      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
-    }
-    await send(command as never);
-    if (rule[1] === 'lands, then retried') return send(command as never);
-    throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-  }) as never);
-  try {
-    await run();
-    expect(pending).toEqual([]);
-  } finally {
-    spy.mockRestore();
-  }
-}
-const userWrite = on('Put', 'USER#');
-const userRead = on('Get', 'USER#');
-const reservation = on('Put', 'EMAIL#');
+/** Faults in the users table's writes and reads, above the SDK's retries. */
+const withFaults = (rules: [CommandMatch, WriteFault][], run: () => Promise<void>) =>
+  withWriteFaults(platform.aws.documents, rules, run);
+const userWrite = commandOn('Put', 'USER#');
+const userRead = commandOn('Get', 'USER#');
+const reservation = commandOn('Put', 'EMAIL#');
 
 describe('POST /user', () => {
   it('creates a user from JSON, storing the e-mail lower-cased', async () => {
@@ -345,7 +319,7 @@ describe('POST /user', () => {
       reservedAt: Date.now() - orphanAfterMs - 1000,
     };
     await platform.aws.documents.send(new PutCommand({ TableName: 'skiff-local-users-users', Item: orphan }));
-    const takeover = (command: Command) =>
+    const takeover = (command: SentCommand) =>
       command.input.ConditionExpression?.startsWith('userId = :orphaned') === true;
     await withFaults([[takeover, 'lands, then retried']], async () => {
       const created = await createJson({ name: 'Heir', email: 'orphan@example.org' });
@@ -551,7 +525,7 @@ describe('POST /upload', () => {
     const upload = (bytes: Buffer) =>
       post('/upload', form({ user_id: id }, [{ field: 'file', filename: 'a', bytes }]));
     expect((await upload(png)).statusCode).toBe(200);
-    await withFaults([[on('Update', 'USER#'), 'lands, then retried']], async () => {
+    await withFaults([[commandOn('Update', 'USER#'), 'lands, then retried']], async () => {
       expect((await upload(jpeg)).statusCode).toBe(200);
     });
     expect(await objects(`avatars/users/${id}/`)).toEqual([
