@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { type CommandMatch, withWriteFaults } from '../../local/write-faults.js';
 import { untilProcessed } from '../../platform/aws/unprocessed.js';
 import { recordsClient } from './records-test-client.js';
 
@@ -273,6 +274,23 @@ describe('a try stopped again and again', () => {
     return status;
   };
 
+  it('counts a stopped try once when its release landed and the SDK sent it again', async () => {
+    const restore = failWritesOf('TWICE-1', () => new TypeError('a bug'));
+    try {
+      const [sent] = await upload(acme, [
+        { name: 'twice.csv', content: `${header}\nTWICE-1,Ada,Twice,2026-01-01 10:00,n\n` },
+      ]);
+      const release: CommandMatch = (command) =>
+        command.input.ConditionExpression?.includes('lastRelease') === true;
+      await withWriteFaults(platform.aws.documents, [[release, 'lands, then retried']], async () => {
+        expect(await recoverUntil(sent?.uploadId, 1)).toMatchObject({ status: 'queued', attempts: 1 });
+      });
+    } finally {
+      restore();
+    }
+    await platform.runTask('records', 'upload-recovery');
+  });
+
   it('fails a file that brings an error of the importer back on five tries; the next file completes', async () => {
     // As a column named __proto__ once made the SDK's marshalling throw on every try, for ever.
     const restore = failWritesOf('POISON-1', () => new TypeError(`cannot store ${secret(901)}`));
@@ -332,6 +350,24 @@ describe('a try stopped again and again', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('a claim whose answer was lost', () => {
+  it('ingests again content a failed upload held, when the takeover of its claim landed and was sent again', async () => {
+    const content = `${header}\nLOST-1,"Never closed,Claim,2026-01-01 10:00,n\n`;
+    const [first] = await upload(acme, [{ name: 'broken.csv', content }]);
+    expect(await settled(acme, first?.uploadId as string)).toMatchObject({ status: 'failed' });
+    const takeover: CommandMatch = (command) =>
+      command.input.ConditionExpression?.startsWith('uploadId = :holder') === true;
+    await withWriteFaults(platform.aws.documents, [[takeover, 'lands, then retried']], async () => {
+      const [again] = await upload(acme, [{ name: 'broken-again.csv', content }]);
+      // Read again, and refused again for what it is: not a `duplicate` of the failed upload.
+      expect(await settled(acme, again?.uploadId as string)).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('never closed'),
+      });
+    });
   });
 });
 

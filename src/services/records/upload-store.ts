@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unlessConditionFails } from '../../platform/aws/conditional-write.js';
 import { queryPage } from '../../platform/aws/paged-query.js';
@@ -84,7 +85,7 @@ const uploadKey = (uploadId: string) => `UPLOAD#${uploadId}`;
 const contentKey = (hash: string) => `HASH#${hash}`;
 
 function toUpload(item: Record<string, unknown>): Upload {
-  const { pk: _pk, sk: _sk, openKey: _open, lastFault: _fault, ...upload } = item;
+  const { pk: _pk, sk: _sk, openKey: _open, lastFault: _fault, lastRelease: _release, ...upload } = item;
   return upload as unknown as Upload;
 }
 
@@ -169,15 +170,20 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
     },
 
     async release(tenant, uploadId, fault) {
+      // The release's own id: when one that landed is sent again by the SDK, it fails on it instead
+      // of counting the try twice (which gave up on an upload before its tries were spent).
+      const release = randomUUID();
       const released = await updateStatus(
         tenant,
         uploadId,
         'queued',
-        'attribute_exists(openKey)',
-        { ':fault': fault, ':one': 1 },
-        ', lastFault = :fault ADD attempts :one',
+        'attribute_exists(openKey) AND (attribute_not_exists(lastRelease) OR lastRelease <> :release)',
+        { ':fault': fault, ':one': 1, ':release': release },
+        ', lastFault = :fault, lastRelease = :release ADD attempts :one',
       );
-      return Number(released?.Attributes?.attempts ?? 0);
+      if (released) return Number(released.Attributes?.attempts ?? 0);
+      const item = await getItem(tenant, uploadKey(uploadId));
+      return item?.lastRelease === release ? Number(item.attempts ?? 0) : 0;
     },
 
     async claimContent(tenant, hash, uploadId) {
@@ -201,8 +207,10 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
           new PutCommand({
             TableName: table,
             Item: claim,
-            ConditionExpression: 'uploadId = :holder',
-            ExpressionAttributeValues: { ':holder': holder },
+            // Or ours: the takeover landed, and the SDK's retry finds it done. Answering the failed
+            // holder then finished this upload as its duplicate, and every later copy of the file too.
+            ConditionExpression: 'uploadId = :holder OR uploadId = :me',
+            ExpressionAttributeValues: { ':holder': holder, ':me': uploadId },
           }),
         ),
       );
