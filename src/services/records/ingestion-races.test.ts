@@ -5,6 +5,7 @@ import { v7 as uuidV7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionResources } from '../../local/provision.js';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { commandOn, withWriteFaults } from '../../local/write-faults.js';
 import { resolveResources } from '../../platform/resources.js';
 import { s3FileStore } from './file-store.js';
 import { receiveFile } from './ingester.js';
@@ -158,5 +159,17 @@ describe('recovery racing an upload in flight', () => {
       rows: { total: 2, ingested: 2, rejected: 0 },
     });
     await recovery.close?.();
+  });
+});
+
+describe('a tenant whose create landed though its answer was lost', () => {
+  it('is created, and listed for the recovery task to visit', async () => {
+    const tenants = dynamoTenantStore(platform.aws.documents, resources.tables.tenants.name);
+    const sentTwice = commandOn('Put', 'TENANT#lost-answer');
+    await withWriteFaults(platform.aws.documents, [[sentTwice, 'lands, then retried']], async () => {
+      expect(await tenants.create({ id: 'lost-answer', timeZone: 'UTC' })).toBe(true);
+    });
+    expect(await tenants.ids()).toContain('lost-answer');
+    expect(await tenants.create({ id: 'lost-answer', timeZone: 'UTC' })).toBe(false);
   });
 });

@@ -25,31 +25,37 @@ export const tenantIdPattern = '^[a-z0-9][a-z0-9-]{0,62}$';
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export function dynamoTenantStore(documents: DynamoDBDocumentClient, table: string): TenantStore {
-  const get = async (pk: string) =>
-    (await documents.send(new GetCommand({ TableName: table, Key: { pk } }))).Item;
+  const get = async (pk: string, consistent = false) =>
+    (await documents.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: consistent })))
+      .Item;
   return {
     async create({ id, timeZone }) {
       if (!isTimeZone(timeZone)) throw new Error(`${timeZone} is not an IANA time zone`);
-      const created = await unlessConditionFails(
+      // This call's mark: a put that landed and was sent again by the SDK fails its condition, and
+      // the mark tells that the tenant is this call's, not an older one.
+      const mark = randomBytes(8).toString('hex');
+      const pk = `TENANT#${id}`;
+      const put = await unlessConditionFails(
         documents.send(
           new PutCommand({
             TableName: table,
-            Item: { pk: `TENANT#${id}`, id, timeZone, createdAt: new Date().toISOString() },
+            Item: { pk, id, timeZone, createdAt: new Date().toISOString(), createdBy: mark },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
       );
-      if (created) {
-        await documents.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: 'TENANTS' },
-            UpdateExpression: 'ADD ids :id',
-            ExpressionAttributeValues: { ':id': new Set([id]) },
-          }),
-        );
-      }
-      return created !== undefined;
+      const created = put !== undefined || (await get(pk, true))?.createdBy === mark;
+      // Every time, as adding to a set is idempotent: a create that stopped between its two writes
+      // left the tenant out of the list the recovery task visits.
+      await documents.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: 'TENANTS' },
+          UpdateExpression: 'ADD ids :id',
+          ExpressionAttributeValues: { ':id': new Set([id]) },
+        }),
+      );
+      return created;
     },
     async addKey(tenantId, key = `sk_${randomBytes(24).toString('base64url')}`) {
       await documents.send(
