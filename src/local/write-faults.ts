@@ -16,6 +16,7 @@ export interface SentCommand {
     Item?: Record<string, unknown>;
     Key?: Record<string, unknown>;
     ConditionExpression?: string;
+    UpdateExpression?: string;
   };
 }
 

@@ -1,5 +1,11 @@
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type CommandMatch,
+  type SentCommand,
+  type WriteFault,
+  withWriteFaults,
+} from '../../local/write-faults.js';
 import type { LocalInbox } from '../../platform/notify/local-inbox.js';
 import type { Notifier } from '../../platform/notify/notifier.js';
 import { stateLimitBytes } from '../../platform/workflow/state-size-guard.js';
@@ -152,6 +158,29 @@ describe('a delivered order whose settle write fails', () => {
     expect(next).toMatchObject({ orders: 1, settled: 0 });
     expect(harness.noticesPerOrder().get('o-0001')).toBe(1);
     expect(await harness.order('o-0001')).not.toHaveProperty('settledAt');
+  });
+});
+
+describe('a claim and a settle whose answers were lost', () => {
+  it("are still the holder's when the SDK sends them again, and each order is settled once", async () => {
+    harness = await pipelineHarness({ SKIFF_AUCTION_READY_PROBABILITY: '1', SKIFF_AUCTION_SEED: 'lost' });
+    const orders = ordersOf(3);
+    await harness.post(orders);
+    const puts = countPuts();
+    const update = (prefix: string) => (command: SentCommand) =>
+      command.constructor.name === 'UpdateCommand' &&
+      command.input.UpdateExpression?.startsWith(prefix) === true;
+    const rules: [CommandMatch, WriteFault][] = [
+      [update('SET claim = :holder'), 'lands, then retried'],
+      [update('SET settledAt'), 'lands, then retried'],
+    ];
+    await withWriteFaults(harness.platform.aws.documents, rules, async () => {
+      expect(await harness.runToEnd()).toMatchObject({ status: 'SUCCEEDED', settled: 3, left: 0 });
+    });
+    await expectSettledOnce(
+      orders.map((o) => o.record_id),
+      puts,
+    );
   });
 });
 

@@ -59,10 +59,11 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
     async claim(recordId, holder, now, leaseMs) {
       const answer = await update(recordId, {
         UpdateExpression: 'SET claim = :holder, claimUntil = :until',
-        // Only an order no one holds, or whose holder's lease has run out (not even this run's retry).
+        // Only an order no one holds, or whose holder's lease has run out (not even this run's retry),
+        // or that this holder claimed already: a claim that landed, sent again by the SDK.
         ConditionExpression:
           'pendingKey = :pending AND attribute_exists(decidedAt) AND #ttl > :nowSeconds AND ' +
-          '(attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          '(attribute_not_exists(claimUntil) OR claimUntil < :now OR claim = :holder)',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: {
           ':holder': holder,
@@ -78,9 +79,11 @@ export function dynamoSettlementStore(documents: DynamoDBDocumentClient, table: 
 
     async settle(recordId, holder, now, delivery) {
       const answer = await update(recordId, {
+        // `settledClaim`: a settle that landed and was sent again by the SDK finds it, and is settled.
         UpdateExpression:
-          'SET settledAt = :at, settledBy = :run, delivery = :delivery REMOVE pendingKey, claim, claimUntil, lastFault',
-        ConditionExpression: 'claim = :holder',
+          'SET settledAt = :at, settledBy = :run, delivery = :delivery, settledClaim = :holder ' +
+          'REMOVE pendingKey, claim, claimUntil, lastFault',
+        ConditionExpression: 'claim = :holder OR settledClaim = :holder',
         ExpressionAttributeValues: {
           ':at': now.toISOString(),
           ':run': runOfHolder(holder),
