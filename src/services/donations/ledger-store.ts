@@ -246,8 +246,10 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
           }),
         ),
       );
-      if (!claimed) return undefined;
-      const item = claimed.Attributes ?? {};
+      // A claim that landed and was sent again by the SDK fails its condition: the lease is ours all
+      // the same, or the thank-you would wait out its own lease for the next sweep.
+      const item = claimed?.Attributes ?? (await readSummary(donorId));
+      if (item?.leaseToken !== token) return undefined;
       return {
         donorId,
         donationCount: Number(item.donationCount),
@@ -263,7 +265,9 @@ export function dynamoLedgerStore(documents: DynamoDBDocumentClient, table: stri
         'SET thankYouStatus = :sent, thankYouSentAt = :at, thankYouMessageId = :id REMOVE thankYouPending, leaseToken, leaseUntil',
         { ':sent': 'sent', ':at': sentAt.toISOString(), ':id': messageId },
       );
-      return marked !== undefined;
+      if (marked) return true;
+      // A mark that landed and was sent again by the SDK finds the token gone: the message tells.
+      return (await readSummary(donorId))?.thankYouMessageId === messageId;
     },
 
     async releaseThankYou(donorId, token, reason) {

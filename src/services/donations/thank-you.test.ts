@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import {
+  type CommandMatch,
+  commandOn,
+  type SentCommand,
+  type WriteFault,
+  withWriteFaults,
+} from '../../local/write-faults.js';
 import { keyedDigest } from '../../platform/log.js';
 import type { Notification } from '../../platform/notify/notifier.js';
 
@@ -239,6 +246,23 @@ describe('a ledger fault around a thank-you', () => {
     // Still the publisher's under its lease, not pending: a sweep leaves it alone.
     await sweep();
     expect(inboxFor('di')).toHaveLength(1);
+  });
+
+  it('sends at once when its claim and its sent mark landed and the SDK sent each again', async () => {
+    down = false;
+    await donate('gil', 1);
+    const onGil = (picks: typeof claims) => (command: SentCommand) =>
+      commandOn('Update', 'DONOR#gil')(command) && picks(command.input);
+    const rules: [CommandMatch, WriteFault][] = [
+      [onGil(claims), 'lands, then retried'],
+      [onGil(marks), 'lands, then retried'],
+    ];
+    await withWriteFaults(platform.aws.documents, rules, async () => {
+      expect((await donate('gil', 2)).json()).toMatchObject({ donationCount: 2, thankYouSent: true });
+    });
+    expect(await status('gil')).toEqual({ status: 'sent', sentAt: expect.any(String) });
+    expect(inboxFor('gil')).toHaveLength(1);
+    expect(errorLine('gil', 'thank-you published after its lease lapsed')).toBeUndefined();
   });
 
   it('logs a give-back the ledger refuses after a failed publish, as such, and still answers 201', async () => {
