@@ -4,7 +4,7 @@ import * as Type from 'typebox';
 import { validationProblem } from '../../platform/http/problem.js';
 import { dateOnly, dayBounds, resolveDateTime } from './local-time.js';
 import { RecordItem } from './record-schemas.js';
-import type { RecordQuery, RecordStore } from './record-store.js';
+import type { RecordQuery, RecordStore, StoredRecord } from './record-store.js';
 import type { Tenant } from './tenant-store.js';
 
 const keys = ['medical_record_number', 'first_name', 'last_name', 'date_time'] as const;
@@ -15,6 +15,21 @@ function timeQuery(value: string, zone: string): RecordQuery | undefined {
   if (dateOnly.test(value)) return dayBounds(value, zone);
   const instant = resolveDateTime(value, zone);
   return instant && { from: instant.utc, to: instant.utc };
+}
+
+/**
+ * Every row with the same keys in the same order, as the front end needs: it takes its columns from
+ * the first row's keys and each row's cells in that row's own order. Rows from files with other
+ * extra columns (or the same ones in another order) get each column, empty where they have none.
+ */
+function sameColumns(items: StoredRecord[]): StoredRecord[] {
+  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))];
+  return items.map(
+    (item) =>
+      Object.fromEntries(
+        columns.map((column) => [column, (item as unknown as Record<string, unknown>)[column] ?? '']),
+      ) as unknown as StoredRecord,
+  );
 }
 
 /**
@@ -71,7 +86,7 @@ export function registerCompatRoutes(
         items.push(...page.items);
         after = page.next;
       } while (after && items.length < maxItems);
-      return items;
+      return sameColumns(items);
     },
   );
 }

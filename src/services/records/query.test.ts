@@ -277,6 +277,24 @@ describe("the brief's front end", () => {
     expect(numbers(response.json())).toEqual(expected);
   });
 
+  it('gives every row the same columns in the same order, when files had other extra columns', async () => {
+    const umbrella = { 'x-api-key': 'umbrella-key-000' };
+    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
+    await ingest(`${header},ward\nX-1,Ida,Cols,2026-08-01 09:00,a,W1\n`, umbrella);
+    await ingest(`${header},bed,ward\nX-1,Ida,Cols,2026-08-02 09:00,b,7,W2\n`, umbrella);
+    await ingest(`${header}\nX-1,Ida,Cols,2026-08-03 09:00,c\n`, umbrella);
+    const rows = JSON.parse((await items('medical_record_number', 'X-1', umbrella)).body);
+    expect(rows).toHaveLength(3);
+    const [first] = rows.map((row: object) => Object.keys(row));
+    for (const row of rows) expect(Object.keys(row)).toEqual(first);
+    expect(first).toEqual(expect.arrayContaining(['ward', 'bed', 'upload_id']));
+    expect(rows.map((row: { ward: string; bed: string }) => [row.ward, row.bed])).toEqual([
+      ['W1', ''],
+      ['W2', '7'],
+      ['', ''],
+    ]);
+  });
+
   it('answers [] when nothing matches, and never another tenant', async () => {
     expect((await items('last_name', 'Nobody')).json()).toEqual([]);
     expect((await items('last_name', 'Lovelace', globex)).json()).toEqual([]);
