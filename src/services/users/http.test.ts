@@ -127,13 +127,15 @@ describe('POST /user', () => {
   });
 
   const nameRule =
-    'must be 1 to 100 characters, with no control, text-direction override or replacement (U+FFFD) characters';
+    'must be 1 to 100 characters, with no control, text-direction override, replacement (U+FFFD) or lone surrogate characters';
   it.each([
     ['a bad e-mail', { name: 'Cy', email: 'not-an-email' }, 'body.email', 'must match format "email"'],
     ['a name too long', { name: 'x'.repeat(101), email: 'cy@example.org' }, 'body.name', nameRule],
     ['a name that is not text', { name: 123, email: 'cy@example.org' }, 'body.name', nameRule],
     // What a multipart parser leaves of a Latin-1 é.
     ['a name holding U+FFFD', { name: 'Jos\uFFFD', email: 'cy@example.org' }, 'body.name', nameRule],
+    // `"\ud800"` in JSON: half a character, which no UTF-8 can store.
+    ['a name holding a lone surrogate', { name: 'Jo\uD800', email: 'cy@example.org' }, 'body.name', nameRule],
     // An object whose toString is not a function: String() of it throws, which was a 500.
     [
       'a name no string conversion takes',

@@ -10,10 +10,11 @@ export const UserBody = Type.Object(
       maxLength: maxNameLength,
       // No control characters (NUL, line breaks) and no bidirectional overrides, which make a
       // stored name read differently from what it holds; no U+FFFD, the mark of text decoded from
-      // bytes that were not UTF-8 (a multipart field's, which its parser replaces without a word).
-      pattern: '^[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069\\uFFFD]*$',
+      // bytes that were not UTF-8 (a multipart field's, which its parser replaces without a word);
+      // no lone surrogate (`"\ud800"` in JSON), which no UTF-8 can store.
+      pattern: '^[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069\\uFFFD\\uD800-\\uDFFF]*$',
       // For every rule of the field: a schema's x-message replaces each of its keywords' own.
-      'x-message': `must be 1 to ${maxNameLength} characters, with no control, text-direction override or replacement (U+FFFD) characters`,
+      'x-message': `must be 1 to ${maxNameLength} characters, with no control, text-direction override, replacement (U+FFFD) or lone surrogate characters`,
       examples: ['Ada Lovelace'],
     }),
     email: Type.String({ format: 'email', maxLength: maxEmailLength, examples: ['ada@example.org'] }),
