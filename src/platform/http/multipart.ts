@@ -39,6 +39,15 @@ export function formLimitDetail(error: unknown, limits: Required<FormLimits>): s
   }
 }
 
+/** Room for each part's boundary and headers: the parser reads at most 80 KiB of headers a part. */
+const partOverheadBytes = 80 * 1024;
+
+/** The largest body a form within `limits` can be: every part full, with its boundary and headers. */
+const mostFormBytes = (limits: Required<FormLimits>) =>
+  limits.files * limits.fileBytes +
+  limits.fields * limits.fieldBytes +
+  (limits.files + limits.fields + 1) * partOverheadBytes;
+
 /**
  * Reads a whole multipart form, files into memory: meant for small files (avatars), bounded by
  * `fileBytes` per file, `fieldBytes` per text field and by counts. Going over a limit throws a 413
@@ -51,6 +60,12 @@ export async function readMultipartForm(request: FastifyRequest, limits: FormLim
     fields: limits.fields ?? 10,
     fieldBytes: limits.fieldBytes ?? 1024,
   };
+  const most = mostFormBytes(all);
+  // Bytes outside any part (before the first boundary, after the last) count against no part's
+  // limit, and the parser reads them all; a Content-Length past what the parts could fill is refused.
+  if (Number(request.headers['content-length']) > most) {
+    throw new HttpProblem(413, `The form is larger than the ${most} bytes its parts can fill.`);
+  }
   const parts = request.parts({
     limits: {
       fileSize: all.fileBytes,

@@ -595,6 +595,16 @@ describe('POST /upload', () => {
       'The form has more than 10 text field(s).',
     ],
     [
+      // A megabyte before the first boundary: within no part, so only the form's size bounds it.
+      'a form larger than its parts can fill',
+      (() => {
+        const sent = form({}, [{ field: 'file', filename: 'a.png', bytes: png }]);
+        return { ...sent, payload: Buffer.concat([Buffer.alloc(1024 * 1024, 'x'), sent.payload]) };
+      })(),
+      413,
+      'The form is larger than the 997376 bytes its parts can fill.',
+    ],
+    [
       'an unknown user',
       form({ email: 'ghost@example.org' }, [{ field: 'file', filename: 'a.png', bytes: png }]),
       404,
