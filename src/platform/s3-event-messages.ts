@@ -4,9 +4,9 @@
  * against LocalStack or moto. Keys come decoded, as the embedded S3's in-process events give them.
  */
 import { faultFields } from './aws/transient-error.js';
-import type { CreatedObject } from './service.js';
+import type { CreatedObject, HandleOptions, ObjectCreatedHandler } from './service.js';
 
-export type ObjectCreatedHandler = (object: CreatedObject) => Promise<void>;
+export type { ObjectCreatedHandler } from './service.js';
 
 /** An SQS message as Lambda's event source hands it over. */
 export interface S3EventMessage {
@@ -89,8 +89,12 @@ export function createdObjectsOf(body: string): CreatedObject[] {
 }
 
 /** Hands each object created in one message to `handle`, one after the other; throws if any fails. */
-export async function handleS3EventMessage(body: string, handle: ObjectCreatedHandler): Promise<void> {
-  for (const object of createdObjectsOf(body)) await handle(object);
+export async function handleS3EventMessage(
+  body: string,
+  handle: ObjectCreatedHandler,
+  options?: HandleOptions,
+): Promise<void> {
+  for (const object of createdObjectsOf(body)) await handle(object, options);
 }
 
 /**
@@ -103,11 +107,12 @@ export async function handleS3EventBatch(
   messages: readonly S3EventMessage[],
   handle: ObjectCreatedHandler,
   log: BatchLog,
+  options?: HandleOptions,
 ): Promise<BatchResult> {
   const batchItemFailures: BatchResult['batchItemFailures'] = [];
   for (const message of messages) {
     try {
-      await handleS3EventMessage(message.body, handle);
+      await handleS3EventMessage(message.body, handle, options);
     } catch (error) {
       const receives = Number(message.attributes?.ApproximateReceiveCount ?? 1);
       const fields = failedS3EventFields(message.messageId, receives, error);

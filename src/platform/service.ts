@@ -33,6 +33,17 @@ export interface CreatedObject {
   eTag?: string;
 }
 
+/**
+ * How an object-created handler is run. `stopBy` aborts when the invocation is about to end (a
+ * Lambda's timeout): the handler stops taking new work, lets go of what it holds, leaving it to a
+ * later try, and returns, rather than being cut off part-way.
+ */
+export interface HandleOptions {
+  stopBy?: AbortSignal;
+}
+
+export type ObjectCreatedHandler = (object: CreatedObject, options?: HandleOptions) => Promise<void>;
+
 /** A running service: its routes, and the work it does outside requests. */
 export interface ServiceInstance {
   /** Absent in a part that serves no HTTP (a worker deployed as its own function). */
@@ -48,7 +59,7 @@ export interface ServiceInstance {
    * Through SQS a handler that throws gets the event again after the visibility timeout (the embedded
    * S3 only logs the failure), and any event may come twice: handlers must be idempotent.
    */
-  objectCreated?: Record<string, (object: CreatedObject) => Promise<void>>;
+  objectCreated?: Record<string, ObjectCreatedHandler>;
   /** Local mode only: data to create at start (e.g. tenants from the environment). */
   seedLocal?: () => Promise<void>;
 }

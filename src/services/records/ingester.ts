@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { v7 as uuidV7 } from 'uuid';
 import { keyDigest } from '../../platform/log.js';
 import { emitMetric } from '../../platform/metrics.js';
-import type { CreatedObject } from '../../platform/service.js';
+import type { CreatedObject, HandleOptions } from '../../platform/service.js';
 import type { FileStore, ObjectInfo } from './file-store.js';
 import { ingestFile } from './ingest-file.js';
 import type { RecordStore } from './record-store.js';
@@ -141,12 +141,20 @@ export function ingester(deps: IngesterDependencies) {
     return false;
   }
 
-  /** Takes the tenant's lease and ingests its open files until none is left; a no-op if held. */
-  async function drain(tenant: Tenant): Promise<void> {
+  /**
+   * Takes the tenant's lease and ingests its open files until none is left; a no-op if held. When
+   * `stopBy` aborts (the invocation is ending), the file being read is put back to `queued`, the
+   * lease is let go, and the files left wait for the next event or the recovery task.
+   */
+  async function drain(tenant: Tenant, stopBy?: AbortSignal): Promise<void> {
+    if (stopBy?.aborted) return;
     const holder = randomUUID();
     let pending = await lease.acquire(tenant.id, holder, clock(), leaseMs);
     if (!pending) return;
     const lost = new AbortController();
+    const ending = () => lost.abort(new Error('the invocation is ending'));
+    stopBy?.addEventListener('abort', ending, { once: true });
+    if (stopBy?.aborted) ending();
     let renewedAt = Date.now();
     const heartbeat = setInterval(() => {
       // Renewals that keep failing are as good as a lost lease: stop before the deadline passes.
@@ -172,13 +180,19 @@ export function ingester(deps: IngesterDependencies) {
         await ingestFile(deps, tenant, upload, lost.signal);
         if (!(await lease.settle(tenant.id, holder, [upload.uploadId], clock(), leaseMs))) return;
       }
-      // Stopped between files because renewals kept failing: let go now rather than at the deadline.
+      // Stopped between files (renewals kept failing, or the invocation is ending): let go now.
       if (lost.signal.aborted) await lease.release(tenant.id, holder, true).catch(() => {});
     } catch (error) {
       await lease.release(tenant.id, holder, true).catch(() => {});
+      // Stopped for the invocation's end, not failed: the event is handled, and its file queued.
+      if (stopBy?.aborted) {
+        log.warn({ event: 'upload.stopped', tenant: tenant.id }, 'stopped before the invocation ends');
+        return;
+      }
       throw error;
     } finally {
       clearInterval(heartbeat);
+      stopBy?.removeEventListener('abort', ending);
     }
   }
 
@@ -215,7 +229,7 @@ export function ingester(deps: IngesterDependencies) {
 
   return {
     /** An object was created in the files bucket (S3 event, local or via SQS). */
-    async objectCreated(object: CreatedObject): Promise<void> {
+    async objectCreated(object: CreatedObject, options?: HandleOptions): Promise<void> {
       const place = parseIncomingKey(object.key);
       if (!place) return;
       const keyHash = keyDigest(object.key);
@@ -236,7 +250,7 @@ export function ingester(deps: IngesterDependencies) {
         return;
       }
       await lease.enqueue(tenant.id, uploadId);
-      await track(drain(tenant));
+      await track(drain(tenant, options?.stopBy));
     },
 
     /**

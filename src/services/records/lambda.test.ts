@@ -3,12 +3,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionResources } from '../../local/provision.js';
 import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
+import { worstCaseCallMs } from '../../platform/aws/clients.js';
+import { loadConfig } from '../../platform/config.js';
 import { createS3QueueHandler } from '../../platform/lambda-workers.js';
 import { resolveResources } from '../../platform/resources.js';
 import { dynamoRecordStore } from './record-store.js';
 import { recordsResources } from './resources.js';
 import { recordsService } from './service.js';
 import { dynamoTenantStore } from './tenant-store.js';
+import { dynamoUploadStore } from './upload-store.js';
 
 /** The ingester Lambda as SQS invokes it with S3 notifications, against the embedded engines. */
 let platform: TestPlatform;
@@ -77,6 +80,29 @@ describe('ingester Lambda (S3 → SQS → Lambda)', () => {
     expect(found.items).toEqual([
       expect.objectContaining({ source_file: 'visits 1.csv', date_time_utc: '2026-01-01T10:00:00.000Z' }),
     ]);
+  });
+
+  it('stops before its timeout with the file queued and the message handled; the next event completes it', async () => {
+    const key = 'incoming/acme/long.csv';
+    const rows = Array.from({ length: 30_000 }, (_, i) => `LONG-${i},Lo,Ng,2026-01-01 10:00,n`);
+    const body = `medical_record_number,first_name,last_name,date_time,doctors_notes\n${rows.join('\n')}\n`;
+    await platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    const margin = 3 * worstCaseCallMs(loadConfig(lambda.env).awsTimeouts);
+    // 300 ms of work left before the margin: far less than 30,000 rows take.
+    const ending = { getRemainingTimeInMillis: () => margin + 300 };
+    const event = { Records: [sqsMessage('long', s3Notification(key))] };
+    expect(await handler(event, ending)).toEqual({ batchItemFailures: [] });
+    const uploads = dynamoUploadStore(platform.aws.documents, resources.tables.uploads.name);
+    const [stopped] = (await uploads.list('acme', 10)).uploads.filter((u) => u.fileName === 'long.csv');
+    expect(stopped).toMatchObject({ status: 'queued', attempts: 1 });
+
+    expect(await handler(event, { getRemainingTimeInMillis: () => 15 * 60_000 })).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await uploads.get('acme', String(stopped?.uploadId))).toMatchObject({
+      status: 'completed',
+      rows: { total: 30_000, ingested: 30_000 },
+    });
   });
 
   it('reports only the failing message for retry, and acknowledges S3 test events', async () => {
