@@ -29,7 +29,8 @@ import { keptBundle } from '../lambda-bundle-cache.js';
  * each answers real requests, and refuses bad ones exactly as the same service compiled at run time
  * does (`npm start`), body for body.
  */
-const context = { awsRequestId: 'bundle' } as Context;
+// As Lambda gives it: the ingester stops when only the time to let go is left of its 5 minutes.
+const context = { awsRequestId: 'bundle', getRemainingTimeInMillis: () => 300_000 } as Context;
 const bundled: Record<string, { handler: (event: unknown, context: Context) => Promise<unknown> }> = {};
 const source: Record<string, HttpApiHandler> = {};
 const parts: Record<string, ServiceModule> = {
