@@ -60,17 +60,10 @@ const writeConcurrency = 8;
 const pk = (tenant: string, mrn: string) => `T#${tenant}#MRN#${mrn}`;
 /**
  * A name as searched: one spelling (NFC) for composed and decomposed forms, as files from different
- * systems write `Müller` either way; case-insensitive through upper case too, since exports in
- * capitals write `ß` as `SS` (`WEISS` finds `Weiß`); the dotted capital `İ` as a plain `i` (`İPEK`
- * finds `ipek`); no space around it, as the importer trims the file's values.
+ * systems write `Müller` either way, and case-insensitive; no space around it, as the importer trims
+ * the file's values (so stored keys are the same with or without the trim).
  */
-const nameKey = (tenant: string, name: string) =>
-  `T#${tenant}#${name
-    .trim()
-    .toUpperCase()
-    .toLowerCase()
-    .replace(/i\u0307/g, 'i')
-    .normalize('NFC')}`;
+const nameKey = (tenant: string, name: string) => `T#${tenant}#${name.trim().normalize('NFC').toLowerCase()}`;
 const internal = ['pk', 'sk', 'lastNameKey', 'firstNameKey', 'tenantKey', 'tenant', 'received_at'];
 
 /** Flat, as the front end shows it: the file's extra columns beside the known fields. */
