@@ -23,12 +23,16 @@ export function trackAllowedMethods(
 ): AllowedMethods {
   const router = FindMyWay(routerOptions);
   const methods: FindMyWay.HTTPMethod[] = [];
-  app.addHook('onRoute', ({ method, url }) => {
+  app.addHook('onRoute', ({ method, url, routePath, prefix, prefixTrailingSlash }) => {
+    // A plugin's `/` under a prefix is served at `/docs` and `/docs/`, but the hook hears of the first.
+    const bothSlashes = routePath === '' && prefix !== '' && (prefixTrailingSlash ?? 'both') === 'both';
+    const urls = bothSlashes ? [url, `${url}/`] : [url];
     // Fastify's method type names one (QUERY) that find-my-way's leaves out; its router takes it alike.
     for (const m of ([] as HTTPMethods[]).concat(method) as FindMyWay.HTTPMethod[]) {
-      // Fastify adds a HEAD route for each GET unless one exists; this router sees both attempts.
-      if (router.hasRoute(m, url)) continue;
-      router.on(m, url, noop);
+      for (const path of urls) {
+        // Fastify adds a HEAD route for each GET unless one exists; this router sees both attempts.
+        if (!router.hasRoute(m, path)) router.on(m, path, noop);
+      }
       if (!methods.includes(m)) methods.push(m);
       methods.sort((a, b) => rank(a) - rank(b));
     }

@@ -43,6 +43,9 @@ describe('error model', () => {
     ['DELETE', '/hello/alice', 'GET, HEAD, PUT, OPTIONS'],
     ['POST', '/hello/alice?x=1', 'GET, HEAD, PUT, OPTIONS'],
     ['PUT', '/healthz', 'GET, HEAD, OPTIONS'],
+    // Swagger UI's page: a plugin's `/` under a prefix, served with and without the slash.
+    ['POST', '/docs', 'GET, HEAD, OPTIONS'],
+    ['POST', '/docs/', 'GET, HEAD, OPTIONS'],
   ])(
     'answers %s %s, a path served for other methods, with a 405 problem and Allow',
     async (method, url, allow) => {

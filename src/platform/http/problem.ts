@@ -236,7 +236,7 @@ function answerUnrouted(allowedMethods: AllowedMethods) {
     if (served.length === 0 || served.includes(request.method)) {
       return sendProblem(reply, problemFor(request, 404, `No route takes ${request.method} at this path.`));
     }
-    const allow = [...served, 'OPTIONS'].join(', ');
+    const allow = [...new Set([...served, 'OPTIONS'])].join(', ');
     reply.header('allow', allow);
     if (request.method === 'OPTIONS') return reply.code(204).send();
     return sendProblem(reply, problemFor(request, 405, `This path takes ${allow}; not ${request.method}.`));
