@@ -15,8 +15,8 @@ import {
   failedS3EventFields,
   handleS3EventMessage,
   maxS3EventReceives,
-  type ObjectCreatedHandler,
 } from '../platform/s3-event-messages.js';
+import type { ObjectCreatedHandler } from '../platform/service.js';
 
 /**
  * S3 object-created events from an external S3 (LocalStack, moto) under `npm start`, the way AWS

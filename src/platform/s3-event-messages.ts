@@ -6,8 +6,6 @@
 import { faultFields } from './aws/transient-error.js';
 import type { CreatedObject, HandleOptions, ObjectCreatedHandler } from './service.js';
 
-export type { ObjectCreatedHandler } from './service.js';
-
 /** An SQS message as Lambda's event source hands it over. */
 export interface S3EventMessage {
   messageId: string;
@@ -111,6 +109,11 @@ export async function handleS3EventBatch(
 ): Promise<BatchResult> {
   const batchItemFailures: BatchResult['batchItemFailures'] = [];
   for (const message of messages) {
+    // Not started once the invocation is ending: SQS delivers it again, to an invocation with time.
+    if (options?.stopBy?.aborted) {
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+      continue;
+    }
     try {
       await handleS3EventMessage(message.body, handle, options);
     } catch (error) {

@@ -31,6 +31,14 @@ export const faultedUploadsMetric = 'UploadFaults';
 
 export const reportKey = (tenant: string, uploadId: string) => `reports/${tenant}/${uploadId}.csv`;
 
+/** Why a try is stopped when its invocation is about to end: on purpose, so no fault is counted. */
+export class InvocationEnding extends Error {
+  constructor() {
+    super('the invocation is ending');
+    this.name = 'InvocationEnding';
+  }
+}
+
 const noRows: ReadOutcome = { total: 0, ingested: 0, rejected: 0 };
 const replaced = 'the file was replaced before it was read; the new content is an upload of its own';
 
@@ -91,6 +99,15 @@ async function stopped(
 ): Promise<FileRejected | undefined> {
   const { uploads, log } = deps;
   const { tenant, uploadId } = upload;
+  if (signal.reason instanceof InvocationEnding) {
+    const fields = { event: 'upload', tenant, uploadId };
+    await uploads.requeue(tenant, uploadId).then(
+      () => log.info(fields, 'upload put back: its invocation is ending'),
+      // Left `processing`: still open, so the next drain or the recovery task takes it all the same.
+      (fault: unknown) => log.warn({ ...fields, fault: faultKind(fault) }, 'upload not put back'),
+    );
+    return undefined;
+  }
   const fault = faultKind(error);
   const fields = { event: 'upload', tenant, uploadId, fault };
   const tries = await uploads.release(tenant, uploadId, fault).catch(() => 0);

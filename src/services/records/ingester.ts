@@ -6,7 +6,7 @@ import { keyDigest } from '../../platform/log.js';
 import { emitMetric } from '../../platform/metrics.js';
 import type { CreatedObject, HandleOptions } from '../../platform/service.js';
 import type { FileStore, ObjectInfo } from './file-store.js';
-import { ingestFile } from './ingest-file.js';
+import { InvocationEnding, ingestFile } from './ingest-file.js';
 import type { RecordStore } from './record-store.js';
 import type { TenantLease } from './tenant-lease.js';
 import type { Tenant, TenantStore } from './tenant-store.js';
@@ -152,7 +152,7 @@ export function ingester(deps: IngesterDependencies) {
     let pending = await lease.acquire(tenant.id, holder, clock(), leaseMs);
     if (!pending) return;
     const lost = new AbortController();
-    const ending = () => lost.abort(new Error('the invocation is ending'));
+    const ending = () => lost.abort(new InvocationEnding());
     stopBy?.addEventListener('abort', ending, { once: true });
     if (stopBy?.aborted) ending();
     let renewedAt = Date.now();
@@ -186,7 +186,7 @@ export function ingester(deps: IngesterDependencies) {
       await lease.release(tenant.id, holder, true).catch(() => {});
       // Stopped for the invocation's end, not failed: the event is handled, and its file queued.
       if (stopBy?.aborted) {
-        log.warn({ event: 'upload.stopped', tenant: tenant.id }, 'stopped before the invocation ends');
+        log.info({ event: 'upload.stopped', tenant: tenant.id }, 'stopped before the invocation ends');
         return;
       }
       throw error;

@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { provisionResources } from '../../local/provision.js';
 import { lambdaEnvironment, startTestPlatform, type TestPlatform } from '../../local/test-platform.js';
 import { worstCaseCallMs } from '../../platform/aws/clients.js';
@@ -82,27 +83,54 @@ describe('ingester Lambda (S3 → SQS → Lambda)', () => {
     ]);
   });
 
-  it('stops before its timeout with the file queued and the message handled; the next event completes it', async () => {
-    const key = 'incoming/acme/long.csv';
+  it('stops before its timeout: the file being read goes back uncounted, the messages after it to SQS', async () => {
+    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
     const rows = Array.from({ length: 30_000 }, (_, i) => `LONG-${i},Lo,Ng,2026-01-01 10:00,n`);
-    const body = `medical_record_number,first_name,last_name,date_time,doctors_notes\n${rows.join('\n')}\n`;
-    await platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    const put = (key: string, body: string) =>
+      platform.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await put('incoming/acme/long.csv', `${header}\n${rows.join('\n')}\n`);
+    await put('incoming/acme/after.csv', `${header}\nAFTER-1,Af,Ter,2026-01-02 10:00,n\n`);
+    const event = {
+      Records: [
+        sqsMessage('long', s3Notification('incoming/acme/long.csv')),
+        sqsMessage('after', s3Notification('incoming/acme/after.csv')),
+      ],
+    };
     const margin = 3 * worstCaseCallMs(loadConfig(lambda.env).awsTimeouts);
-    // 300 ms of work left before the margin: far less than 30,000 rows take.
-    const ending = { getRemainingTimeInMillis: () => margin + 300 };
-    const event = { Records: [sqsMessage('long', s3Notification(key))] };
-    expect(await handler(event, ending)).toEqual({ batchItemFailures: [] });
+    // The invocation's end, as the handler sets it, comes once the first rows are written.
+    const ending = new AbortController();
+    const timeout = vi.spyOn(AbortSignal, 'timeout').mockReturnValueOnce(ending.signal);
+    const send = DynamoDBDocumentClient.prototype.send as (command: object) => Promise<unknown>;
+    const writes = vi.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(async function (
+      this: DynamoDBDocumentClient,
+      command: object,
+    ) {
+      const answer = await send.call(this, command);
+      if (command instanceof BatchWriteCommand) ending.abort();
+      return answer;
+    } as never);
+    try {
+      const result = await handler(event, { getRemainingTimeInMillis: () => margin + 60_000 });
+      expect(timeout).toHaveBeenCalledWith(60_000);
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'after' }] });
+    } finally {
+      writes.mockRestore();
+      timeout.mockRestore();
+    }
     const uploads = dynamoUploadStore(platform.aws.documents, resources.tables.uploads.name);
-    const [stopped] = (await uploads.list('acme', 10)).uploads.filter((u) => u.fileName === 'long.csv');
-    expect(stopped).toMatchObject({ status: 'queued', attempts: 1 });
+    const named = async (fileName: string) =>
+      (await uploads.list('acme', 20)).uploads.find((u) => u.fileName === fileName);
+    // Put back as it was, no try counted: a stop on purpose is no fault.
+    const stopped = await named('long.csv');
+    expect(stopped).toMatchObject({ status: 'queued' });
+    expect(stopped?.attempts ?? 0).toBe(0);
+    expect(await named('after.csv')).toBeUndefined();
 
     expect(await handler(event, { getRemainingTimeInMillis: () => 15 * 60_000 })).toEqual({
       batchItemFailures: [],
     });
-    expect(await uploads.get('acme', String(stopped?.uploadId))).toMatchObject({
-      status: 'completed',
-      rows: { total: 30_000, ingested: 30_000 },
-    });
+    expect(await named('long.csv')).toMatchObject({ status: 'completed', rows: { ingested: 30_000 } });
+    expect(await named('after.csv')).toMatchObject({ status: 'completed' });
   });
 
   it('reports only the failing message for retry, and acknowledges S3 test events', async () => {

@@ -66,6 +66,8 @@ export interface UploadStore {
    * fault's kind. Answers how many of its tries have been stopped so far (0 if it is final).
    */
   release(tenant: string, uploadId: string, fault: string): Promise<number>;
+  /** Back to `queued` for a later try, counting nothing: a try stopped on purpose, not by a fault. */
+  requeue(tenant: string, uploadId: string): Promise<void>;
   /**
    * Claims a content hash for this upload. Answers the upload that holds it when that is another
    * one still valid (processing or done); a claim by a failed upload is taken over.
@@ -184,6 +186,10 @@ export function dynamoUploadStore(documents: DynamoDBDocumentClient, table: stri
       if (released) return Number(released.Attributes?.attempts ?? 0);
       const item = await getItem(tenant, uploadKey(uploadId));
       return item?.lastRelease === release ? Number(item.attempts ?? 0) : 0;
+    },
+
+    async requeue(tenant, uploadId) {
+      await updateStatus(tenant, uploadId, 'queued', 'attribute_exists(openKey)');
     },
 
     async claimContent(tenant, hash, uploadId) {
