@@ -73,7 +73,7 @@ export function createS3QueueHandler(service: ServiceModule, bucketId: string, e
 }
 
 /** What a Lambda handler's context says of the time left; absent when a test calls the handler. */
-export interface InvocationTime {
+interface InvocationTime {
   getRemainingTimeInMillis(): number;
 }
 
@@ -83,7 +83,7 @@ export interface InvocationTime {
  * work queued for a later try; one cut off by the timeout would leave it half-done, and hold up the
  * other messages of its batch until their visibility timeout.
  */
-export function stopBeforeTimeout(context: InvocationTime, config: Config): AbortSignal {
+function stopBeforeTimeout(context: InvocationTime, config: Config): AbortSignal {
   const margin = 3 * worstCaseCallMs(config.awsTimeouts);
   return AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - margin));
 }

@@ -28,7 +28,16 @@ export async function storeAvatar(
 
 /** Makes a stored image the user's avatar and removes the one it replaces. */
 export async function attachAvatar(users: UserStore, avatars: AvatarStore, userId: string, key: string) {
-  const { replaced } = await users.setAvatar(userId, key);
+  const { replaced } = await users.setAvatar(userId, key).catch(async (error: unknown) => {
+    // Not attached (the swap kept losing, or the table failed): the image is nobody's, unless the
+    // swap landed after all, or the user cannot be read to tell; then it stays.
+    const current = await users.get(userId).then(
+      (user) => user?.avatarKey,
+      () => key,
+    );
+    if (current !== key) await avatars.delete(key).catch(() => {});
+    throw error;
+  });
   if (replaced && replaced !== key) await avatars.delete(replaced);
 }
 

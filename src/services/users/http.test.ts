@@ -12,6 +12,8 @@ import {
 } from '../../local/write-faults.js';
 import { worstCaseCallMs } from '../../platform/aws/clients.js';
 import { loadConfig } from '../../platform/config.js';
+import { resolveResources } from '../../platform/resources.js';
+import { usersResources } from './resources.js';
 import { orphanAfterMs } from './user-store.js';
 
 let platform: TestPlatform;
@@ -320,7 +322,8 @@ describe('POST /user', () => {
       userId: 'never-written',
       reservedAt: Date.now() - orphanAfterMs - 1000,
     };
-    await platform.aws.documents.send(new PutCommand({ TableName: 'skiff-local-users-users', Item: orphan }));
+    const table = resolveResources('local', 'users', usersResources).tables.users.name;
+    await platform.aws.documents.send(new PutCommand({ TableName: table, Item: orphan }));
     const takeover = (command: SentCommand) =>
       command.input.ConditionExpression?.startsWith('userId = :orphaned') === true;
     await withFaults([[takeover, 'lands, then retried']], async () => {
@@ -533,6 +536,18 @@ describe('POST /upload', () => {
     expect(await objects(`avatars/users/${id}/`)).toEqual([
       expect.objectContaining({ Key: expect.stringMatching(/\.jpg$/) }),
     ]);
+  });
+
+  it('deletes the image it stored when the user cannot be pointed at it', async () => {
+    const id = await userId('unswapped@example.org');
+    await withFaults([[commandOn('Update', 'USER#'), 'fails']], async () => {
+      const failed = await post(
+        '/upload',
+        form({ user_id: id }, [{ field: 'file', filename: 'a', bytes: png }]),
+      );
+      expect(failed.statusCode).toBe(503);
+    });
+    expect(await objects(`avatars/users/${id}/`)).toEqual([]);
   });
 
   it('stores an image without a user and answers a URL that serves it', async () => {
