@@ -26,35 +26,35 @@ export async function storeAvatar(
   return { key, fileName };
 }
 
+interface AvatarDeps {
+  users: UserStore;
+  avatars: AvatarStore;
+  log: FastifyBaseLogger;
+}
+
 /** Makes a stored image the user's avatar and removes the one it replaces. */
-export async function attachAvatar(users: UserStore, avatars: AvatarStore, userId: string, key: string) {
-  const { replaced } = await users.setAvatar(userId, key).catch(async (error: unknown) => {
-    // Not attached (the swap kept losing, or the table failed): the image is nobody's, unless the
-    // swap landed after all, or the user cannot be read to tell; then it stays.
-    const current = await users.get(userId).then(
-      (user) => user?.avatarKey,
-      () => key,
-    );
-    if (current !== key) await avatars.delete(key).catch(() => {});
+export async function attachAvatar(deps: AvatarDeps, userId: string, key: string) {
+  const { replaced } = await deps.users.setAvatar(userId, key).catch(async (error: unknown) => {
+    await dropUnheldAvatar(deps, key, userId);
     throw error;
   });
-  if (replaced && replaced !== key) await avatars.delete(replaced);
+  if (replaced && replaced !== key) await deps.avatars.delete(replaced);
 }
 
 /**
- * Deletes the avatar stored for a user the request did not create. Best effort: the answer (a 409,
- * or the error that stopped the create) stands either way, and an image left behind is logged. With
- * `unlessUserExists`, the create's outcome is unknown: the image stays while the user may exist.
+ * Deletes a stored image its user does not hold: a create refused (409) or failed, a swap that did
+ * not land. It stays while the user holds it, or cannot be read to tell, since a write whose answer
+ * was lost may have landed. Best effort: the request's answer stands either way, and an image left
+ * behind is logged.
  */
-export async function dropUnusedAvatar(
-  { users, avatars, log }: { users: UserStore; avatars: AvatarStore; log: FastifyBaseLogger },
-  key: string,
-  unlessUserExists?: string,
-): Promise<void> {
+export async function dropUnheldAvatar({ users, avatars, log }: AvatarDeps, key: string, userId: string) {
   try {
-    if (unlessUserExists && (await users.get(unlessUserExists).then(Boolean, () => true))) return;
-    await avatars.delete(key);
+    const held = await users.get(userId).then(
+      (user) => user?.avatarKey === key,
+      () => true,
+    );
+    if (!held) await avatars.delete(key);
   } catch (error) {
-    log.warn({ event: 'avatar.left', ...faultFields(error) }, 'avatar of a user not created left stored');
+    log.warn({ event: 'avatar.left', ...faultFields(error) }, 'avatar its user does not hold left stored');
   }
 }

@@ -8,7 +8,7 @@ import { readMultipartForm, type UploadedFile } from '../../platform/http/multip
 import { HttpProblem, legacyErrorHandler, validationProblem } from '../../platform/http/problem.js';
 import { OrNull, ProblemSchema } from '../../platform/http/schemas.js';
 import type { AvatarStore } from './avatar-store.js';
-import { attachAvatar, dropUnusedAvatar, storeAvatar } from './avatar-upload.js';
+import { attachAvatar, dropUnheldAvatar, storeAvatar } from './avatar-upload.js';
 import { avatarFileNamePattern, avatarKeys, normaliseEmail, type User } from './domain.js';
 import { checkUserInput, UserBody } from './user-input.js';
 import type { UserStore } from './user-store.js';
@@ -159,12 +159,13 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
           createdAt: clock().toISOString(),
           ...(avatar && { avatarKey: avatar.key }),
         };
+        const avatarDeps = { users, avatars, log: request.log };
         const created = await users.create(user).catch(async (error: unknown) => {
-          if (avatar) await dropUnusedAvatar({ users, avatars, log: request.log }, avatar.key, user.id);
+          if (avatar) await dropUnheldAvatar(avatarDeps, avatar.key, user.id);
           throw error;
         });
         if (!created) {
-          if (avatar) await dropUnusedAvatar({ users, avatars, log: request.log }, avatar.key);
+          if (avatar) await dropUnheldAvatar(avatarDeps, avatar.key, user.id);
           throw new HttpProblem(409, 'A user with this e-mail address already exists.', {
             error: 'User already exists',
           });
@@ -253,7 +254,7 @@ export function usersRoutes(deps: UsersDependencies): FastifyPluginAsync {
           };
         }
         const { key } = await storeAvatar(avatars, file, { userId: owner.id });
-        await attachAvatar(users, avatars, owner.id, key);
+        await attachAvatar({ users, avatars, log: request.log }, owner.id, key);
         request.log.info(
           { event: 'avatar.uploaded', userId: owner.id, bytes: file.bytes.length },
           'avatar uploaded',
