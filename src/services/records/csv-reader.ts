@@ -94,6 +94,13 @@ function refusedWrite(error: unknown): FileRejected | undefined {
   return new FileRejected('a row could not be stored: it is larger than the database takes');
 }
 
+/** CRLFs in a field, without allocating: this runs for every field of every row. */
+function crlfsIn(field: string): number {
+  let count = 0;
+  for (let at = field.indexOf('\r\n'); at !== -1; at = field.indexOf('\r\n', at + 2)) count += 1;
+  return count;
+}
+
 interface ParsedRecord {
   record: string[];
   raw: string;
@@ -160,7 +167,7 @@ export async function readRecords(
     on_record: (row) => {
       const parsed = row as unknown as ParsedRecord;
       // The parser counts a CRLF inside a quoted field as two lines; an editor shows one.
-      quotedCrlfs += parsed.record.reduce((n, field) => n + field.split('\r\n').length - 1, 0);
+      for (const field of parsed.record) quotedCrlfs += crlfsIn(field);
       parsed.info.lines -= quotedCrlfs;
       parsedLines = parsed.info.lines;
       return row;
