@@ -45,6 +45,8 @@ function collidingRecordNumbers(): [string, string] {
 }
 const twins = collidingRecordNumbers();
 const initech = { 'x-api-key': 'initech-key-789' };
+const umbrella = { 'x-api-key': 'umbrella-key-000' };
+const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
 
 const client = recordsClient(() => platform);
 
@@ -63,7 +65,6 @@ beforeAll(async () => {
     },
   });
   await ingest(csv, acme);
-  const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
   await ingest(
     [header, ...twins.map((mrn) => `${mrn},Grace,Hopper,${tiedAt.local},same minute`)].join('\n'),
     initech,
@@ -150,8 +151,6 @@ describe('GET /records', () => {
   });
 
   it('finds a name whichever way its accents are encoded, composed or decomposed', async () => {
-    const umbrella = { 'x-api-key': 'umbrella-key-000' };
-    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
     await ingest([header, 'U-1,Jo\u0308rg,Mu\u0308ller,2026-07-01 10:00,n'].join('\n'), umbrella);
     for (const spelling of ['M\u00fcller', 'Mu\u0308ller', 'M\u00dcLLER']) {
       const found = await get(`/records?last_name=${encodeURIComponent(spelling)}`, umbrella);
@@ -163,8 +162,6 @@ describe('GET /records', () => {
   });
 
   it('finds a name searched with spaces around it, as the importer trims the file', async () => {
-    const umbrella = { 'x-api-key': 'umbrella-key-000' };
-    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
     await ingest([header, 'U-2,Ipek, Weiss ,2026-07-02 10:00,n'].join('\n'), umbrella);
     for (const spelling of ['Weiss', ' Weiss ', 'WEISS  ']) {
       const found = await get(`/records?last_name=${encodeURIComponent(spelling)}`, umbrella);
@@ -173,8 +170,6 @@ describe('GET /records', () => {
   });
 
   it("leaves a visit at the next day's midnight out of a day, and takes open-ended placeholder dates", async () => {
-    const umbrella = { 'x-api-key': 'umbrella-key-000' };
-    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
     const visits = ['2026-07-09 23:59', '2026-07-10 00:00', '2026-07-10 09:00'];
     await ingest([header, ...visits.map((at) => `M-1,Mid,Night,${at},n`)].join('\n'), umbrella);
     const on = async (query: string) =>
@@ -288,8 +283,6 @@ describe("the brief's front end", () => {
   });
 
   it('gives every row the same columns in the same order, when files had other extra columns', async () => {
-    const umbrella = { 'x-api-key': 'umbrella-key-000' };
-    const header = 'medical_record_number,first_name,last_name,date_time,doctors_notes';
     await ingest(`${header},ward\nX-1,Ida,Cols,2026-08-01 09:00,a,W1\n`, umbrella);
     await ingest(`${header},bed,ward\nX-1,Ida,Cols,2026-08-02 09:00,b,7,W2\n`, umbrella);
     await ingest(`${header}\nX-1,Ida,Cols,2026-08-03 09:00,c\n`, umbrella);
